@@ -1,0 +1,1 @@
+"""Identity: users, organisations and memberships, profile, acting context and the dashboard."""

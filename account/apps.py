@@ -1,0 +1,13 @@
+"""App configuration of the central account (label `useraccount`: allauth owns `account`)."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountConfig(AppConfig):
+    name = "account"
+    label = "useraccount"
+    verbose_name = _("User account")
+
+    def ready(self):
+        from . import dashboard, signals  # noqa: F401  (registers the account's section and signal handlers)

@@ -1,0 +1,27 @@
+"""URLs of the account under /account/."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "useraccount"
+
+urlpatterns = [
+    path("", views.dashboard_view, name="dashboard"),
+    path("profile/", views.profile, name="profile"),
+    path("context/", views.switch_context, name="switch_context"),
+    path("organisations/", views.organisation_list, name="organisations"),
+    path("organisations/new/", views.organisation_create, name="organisation_create"),
+    path("organisations/<int:pk>/", views.organisation_detail, name="organisation_detail"),
+    path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation_edit"),
+    path("organisations/<int:pk>/invite/", views.invite_member, name="invite_member"),
+    path("organisations/<int:pk>/leave/", views.leave_organisation, name="leave_organisation"),
+    path(
+        "organisations/<int:pk>/invitations/<int:invitation_pk>/revoke/",
+        views.revoke_invitation,
+        name="revoke_invitation",
+    ),
+    path("organisations/<int:pk>/members/<int:membership_pk>/remove/", views.remove_member, name="remove_member"),
+    path("organisations/<int:pk>/members/<int:membership_pk>/role/", views.change_role, name="change_role"),
+    path("invitations/<str:token>/", views.invitation, name="invitation"),
+]

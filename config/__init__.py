@@ -1,0 +1,1 @@
+"""Django project package of Gemeindeportal (settings, URLs, WSGI/ASGI entry points)."""

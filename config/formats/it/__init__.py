@@ -1,0 +1,1 @@
+"""Swiss date and number formats."""

@@ -1,0 +1,9 @@
+"""Local development: debug on, e-mails as files under var/mail, no MFA requirement for the demo staff."""
+
+from .base import *  # noqa: F403
+from .base import env_bool, os
+
+DEBUG = True
+SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me")  # noqa: F405
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
+PORTAL_STAFF_MFA_REQUIRED = env_bool("PORTAL_STAFF_MFA_REQUIRED", False)

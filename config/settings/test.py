@@ -1,0 +1,15 @@
+"""Test settings: fast hashing, in-memory mail and cache, jobs run synchronously."""
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "test-only-key"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405
+PORTAL_STAFF_MFA_REQUIRED = False
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
+PRIVATE_MEDIA_ROOT = BASE_DIR / "var" / "test-private"  # noqa: F405
+STORAGES["private"]["OPTIONS"]["location"] = PRIVATE_MEDIA_ROOT  # noqa: F405
+WAGTAILADMIN_BASE_URL = "http://testserver"

@@ -1,0 +1,1 @@
+"""CMS base: home and standard pages, shared StreamField blocks, site settings, navigation, search."""

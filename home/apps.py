@@ -1,0 +1,9 @@
+"""App configuration of the CMS base."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class HomeConfig(AppConfig):
+    name = "home"
+    verbose_name = _("Website")

@@ -1,0 +1,1 @@
+"""The generic interface for specialist applications (filled by the integrations issue)."""

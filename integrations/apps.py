@@ -1,0 +1,9 @@
+"""App configuration of integrations."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IntegrationsConfig(AppConfig):
+    name = "integrations"
+    verbose_name = _("Integrations")

@@ -1,0 +1,1 @@
+"""School pages and school records (filled by the schools issue)."""

@@ -1,0 +1,1 @@
+"""Service pages, form definitions and cases (filled by the services issue)."""

@@ -1,0 +1,9 @@
+"""App configuration of services."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ServicesConfig(AppConfig):
+    name = "services"
+    verbose_name = _("Services")

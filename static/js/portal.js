@@ -1,0 +1,23 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  "use strict";
+  // Collapsible main navigation on small screens.
+  var nav = document.querySelector("[data-main-nav]");
+  var toggle = document.querySelector("[data-nav-toggle]");
+  if (nav && toggle) {
+    var narrow = window.matchMedia("(max-width: 48rem)");
+    var apply = function () {
+      var collapsed = narrow.matches && toggle.getAttribute("aria-expanded") !== "true";
+      nav.setAttribute("data-collapsed", collapsed ? "true" : "false");
+    };
+    toggle.addEventListener("click", function () {
+      toggle.setAttribute("aria-expanded", toggle.getAttribute("aria-expanded") === "true" ? "false" : "true");
+      apply();
+    });
+    narrow.addEventListener("change", apply);
+    apply();
+  }
+  // Move focus to an error summary so screen-reader users hear it first.
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) { summary.focus(); }
+})();

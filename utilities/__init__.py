@@ -1,0 +1,1 @@
+"""Utility ePortal: customers, contracts, meters, readings, invoices (filled by the utilities issue)."""
