@@ -45,9 +45,9 @@ def resolve(request):
     organisation_id = request.session.get(SESSION_KEY)
     if organisation_id is None:
         return ActingContext(user=user)
-    membership = Membership.objects.select_related("organisation").filter(
-        user=user, organisation_id=organisation_id
-    ).first()
+    membership = (
+        Membership.objects.select_related("organisation").filter(user=user, organisation_id=organisation_id).first()
+    )
     if membership is None:
         request.session.pop(SESSION_KEY, None)
         return ActingContext(user=user)
@@ -59,6 +59,8 @@ def switch(request, organisation_id):
     if organisation_id is None:
         request.session.pop(SESSION_KEY, None)
         return ActingContext(user=request.user)
-    membership = Membership.objects.select_related("organisation").get(user=request.user, organisation_id=organisation_id)
+    membership = Membership.objects.select_related("organisation").get(
+        user=request.user, organisation_id=organisation_id
+    )
     request.session[SESSION_KEY] = membership.organisation_id
     return ActingContext(user=request.user, membership=membership)

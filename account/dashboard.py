@@ -4,8 +4,8 @@ The account knows nothing of services, schools or utilities; they call `register
 AppConfig.ready() and the dashboard renders whatever is registered, in `order`.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from django.utils.translation import gettext_lazy as _
 

@@ -24,9 +24,7 @@ def normalize_uid(value):
     try:
         return uid.format(uid.validate(value))
     except Exception as exc:
-        raise ValidationError(
-            _("Enter a valid UID (e.g. CHE-123.456.788)."), code="invalid_uid"
-        ) from exc
+        raise ValidationError(_("Enter a valid UID (e.g. CHE-123.456.788)."), code="invalid_uid") from exc
 
 
 def validate_uid(value):

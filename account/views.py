@@ -76,7 +76,9 @@ def organisation_detail(request, pk):
         "role_choices": Membership.Role.choices,
     }
     if can_manage:
-        context["invitations"] = [i for i in organisation.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True) if i.is_open]
+        context["invitations"] = [
+            i for i in organisation.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True) if i.is_open
+        ]
         context["invitation_form"] = InvitationForm()
     return render(request, "account/organisation_detail.html", context)
 
@@ -102,15 +104,15 @@ def invite_member(request, pk):
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            invitation = organisations.invite(membership, form.cleaned_data["email"], form.cleaned_data["role"], request)
+            invitation = organisations.invite(
+                membership, form.cleaned_data["email"], form.cleaned_data["role"], request
+            )
         except organisations.OrganisationError as error:
             form.add_error("email", str(error))
         else:
             messages.success(request, _("An invitation has been sent to %(email)s.") % {"email": invitation.email})
             return redirect("useraccount:organisation_detail", pk=pk)
-    return render(
-        request, "account/invitation_form.html", {"form": form, "organisation": membership.organisation}
-    )
+    return render(request, "account/invitation_form.html", {"form": form, "organisation": membership.organisation})
 
 
 @login_required
@@ -214,5 +216,3 @@ def switch_context(request):
             raise Http404(_("No such organisation.")) from exc
         messages.info(request, _("You now act for %(name)s.") % {"name": context.organisation.name})
     return redirect(_safe_next(request, "useraccount:dashboard"))
-
-

@@ -30,7 +30,11 @@ class Organisation(PostalAddress, models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=200)
     uid = models.CharField(
-        _("UID"), max_length=20, blank=True, validators=[validate_uid], help_text=_("Enterprise number, e.g. CHE-123.456.788")
+        _("UID"),
+        max_length=20,
+        blank=True,
+        validators=[validate_uid],
+        help_text=_("Enterprise number, e.g. CHE-123.456.788"),
     )
     email = models.EmailField(_("e-mail address"), blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)

@@ -1,0 +1,31 @@
+"""Build the demo municipality Musterwil: pages, people, organisations (idempotent)."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from account.demo_users import DEMO_PASSWORD, ensure_demo_organisations, ensure_demo_users
+from home.demo_content import ensure_demo_site
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo municipality Musterwil with its demo users (password: musterwil-demo)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Run even with DEBUG=False (never on a live site).")
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo creates accounts with a published password and refuses to run with DEBUG=False. "
+                "Use --force only on a throw-away installation."
+            )
+        with transaction.atomic():
+            home = ensure_demo_site()
+            users = ensure_demo_users()
+            organisations = ensure_demo_organisations(users)
+        self.stdout.write(self.style.SUCCESS(f"Musterwil is ready at the site root ({home.title})."))
+        self.stdout.write(f"Demo users ({len(users)}), password '{DEMO_PASSWORD}':")
+        for user in users.values():
+            self.stdout.write(f"  {user.email}")
+        self.stdout.write(f"Organisations: {', '.join(sorted(organisations))}")

@@ -1,0 +1,63 @@
+"""Browser tests: Playwright drives Debian's Chromium against a live server on 127.0.0.1."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.core import mail
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# Playwright's sync API runs an event loop in the test thread; Django's ORM calls from the test are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).parent
+    browser_items = [item for item in items if here in Path(str(item.fspath)).parents]
+    for item in browser_items:
+        item.add_marker(pytest.mark.browser)
+    if not Path(CHROMIUM).exists():
+        reason = f"no browser installed at {CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)"
+        print(f"\nSKIPPING browser tests: {reason}")
+        for item in browser_items:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    }
+
+
+@pytest.fixture
+def site_url(live_server):
+    """The live server's address, serving the Musterwil pages (so / after logout has the portal's header)."""
+    from home.demo_content import ensure_demo_site
+
+    ensure_demo_site()
+    return live_server.url
+
+
+@pytest.fixture
+def page(page):
+    page.set_default_timeout(15_000)
+    return page
+
+
+@pytest.fixture
+def outbox(mailoutbox):
+    return mailoutbox
+
+
+def link_in_last_mail(pattern, to=None):
+    """The first URL in the newest e-mail (to `to`, if given) whose path matches `pattern`."""
+    messages = [m for m in mail.outbox if to is None or to in m.to]
+    assert messages, f"no e-mail sent to {to or 'anyone'}"
+    for url in re.findall(r"https?://\S+", messages[-1].body):
+        if re.search(pattern, url):
+            return url
+    raise AssertionError(f"no link matching {pattern!r} in: {messages[-1].body}")
