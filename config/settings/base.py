@@ -248,7 +248,9 @@ LANGUAGES = [
     ("fr", _("French")),
     ("it", _("Italian")),
 ]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our catalogue first; then corrections of third-party German (formal "Sie", Swiss "ss") that
+# `makemessages` must never touch, so they live in a folder of their own.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_overrides"]
 FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Europe/Zurich"
 USE_I18N = True
