@@ -1,8 +1,10 @@
 """The Musterwil demo site of the CMS base: home page, first content pages and portal settings."""
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from wagtail.models import Page, Site
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
 
 from .models import HomePage, PortalSettings, StandardPage
 
@@ -54,6 +56,17 @@ def _home_page(tree_root, site):
     if home is None:
         home = tree_root.add_child(instance=HomePage(title=SITE_NAME, slug=HOME_SLUG))
     return home
+
+
+def _tree_root():
+    """Wagtail's root node, recreated with the default locale on a database that lost them (a flushed test DB)."""
+    root = Page.get_first_root_node()
+    if root is None:
+        locale, _ = Locale.objects.get_or_create(
+            language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+        )
+        root = Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+    return root
 
 
 def _default_site():
@@ -214,7 +227,7 @@ def _impressum_body():
 @transaction.atomic
 def ensure_demo_site():
     """Create or update the Musterwil home page, its first pages and settings; return the home page."""
-    tree_root = Page.get_first_root_node()
+    tree_root = _tree_root()
     site = _default_site()
     home = _home_page(tree_root, site)
 

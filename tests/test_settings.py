@@ -14,6 +14,7 @@ def test_production_settings_pass_the_deploy_check():
         "ALLOWED_HOSTS": "portal.example",
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
     }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # a test-only switch that the deploy check rightly refuses
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=settings.BASE_DIR,

@@ -4,13 +4,20 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from account import organisations
 from account.models import Invitation, Membership
 from tests.factories import InvitationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    # The rules' messages are matched in English; the UI language is German by default.
+    with translation.override("en"):
+        yield
 
 
 def test_creator_becomes_owner(user):

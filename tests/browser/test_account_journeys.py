@@ -12,8 +12,7 @@ from account.models import Membership
 from tests.browser.conftest import link_in_last_mail
 from tests.factories import PASSWORD, UserFactory
 
-# serialized_rollback restores what migrations created (Wagtail's root page and locale, the staff groups).
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def log_in(page, site_url, email, password):
