@@ -24,6 +24,7 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("auth/", include("allauth.urls")),
+    path("account/cases/", include("services.urls")),
     path("account/", include("account.urls")),
     path("search/", home_views.search, name="search"),
     path("", include(wagtail_urls)),

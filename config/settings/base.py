@@ -31,7 +31,7 @@ INSTALLED_APPS = [
     # Project apps first so their templates and translations win.
     "home",
     "account.apps.AccountConfig",
-    "services",
+    "services.apps.ServicesConfig",
     "schools",
     "utilities",
     "integrations",
@@ -206,6 +206,9 @@ MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = os.environ.get("MFA_TOTP_ISSUER", "Gemeindeportal")
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 USERSESSIONS_TRACK_ACTIVITY = True
+
+# Case references look like MW-2026-00042.
+PORTAL_CASE_REFERENCE_PREFIX = os.environ.get("PORTAL_CASE_REFERENCE_PREFIX", "MW")
 
 # Staff must protect their account with a second factor before the back office opens.
 PORTAL_STAFF_MFA_REQUIRED = env_bool("PORTAL_STAFF_MFA_REQUIRED", True)

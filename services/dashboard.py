@@ -1,0 +1,1 @@
+"""The cases section of the account dashboard (registered with account.dashboard)."""
