@@ -53,7 +53,8 @@ DEMO_ORGANISATIONS = [
     },
 ]
 
-STAFF_GROUPS = {"editor": "Editors", "clerk": "Moderators"}
+# The clerk's group ("Sachbearbeitung") comes with the services demo, which gives it its permissions.
+STAFF_GROUPS = {"editor": "Editors"}
 
 
 def demo_email(key):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import notification_views, views
 
 app_name = "useraccount"
 
@@ -24,4 +24,8 @@ urlpatterns = [
     path("organisations/<int:pk>/members/<int:membership_pk>/remove/", views.remove_member, name="remove_member"),
     path("organisations/<int:pk>/members/<int:membership_pk>/role/", views.change_role, name="change_role"),
     path("invitations/<str:token>/", views.invitation, name="invitation"),
+    path("notifications/", notification_views.inbox, name="notifications"),
+    path("notifications/read/", notification_views.mark_all_read, name="notifications_read"),
+    path("notifications/settings/", notification_views.notification_settings, name="notification_settings"),
+    path("notifications/<int:pk>/", notification_views.open_notification, name="notification_open"),
 ]

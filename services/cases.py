@@ -9,9 +9,10 @@ import hashlib
 import logging
 import mimetypes
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -105,8 +106,15 @@ def recipients(case):
 
 
 def notify_owner(case, title, body=""):
+    """Notify everyone who follows the case, each in their own language.
+
+    `title` and `body` may be callables that build the text; they run with the recipient's language active.
+    """
     for person in recipients(case):
-        notifications.notify(person, "case", title, body, url=case_url(case))
+        with translation.override(person.language or settings.LANGUAGE_CODE):
+            text_title = title() if callable(title) else str(title)
+            text_body = body() if callable(body) else str(body)
+        notifications.notify(person, "case", text_title, text_body, url=case_url(case))
 
 
 def _event(case, kind, *, actor=None, actor_label="", text="", status_from="", status_to="", visible=True):
@@ -227,8 +235,8 @@ def submit(
             Payment.objects.create(case=case, amount_rappen=case.fee_rappen, reference=case.reference)
         notify_owner(
             case,
-            _("We have received your submission %(reference)s.") % {"reference": case.reference},
-            _("%(title)s: you can follow the case in your account.") % {"title": case.title},
+            lambda: _("We have received your submission %(reference)s.") % {"reference": case.reference},
+            lambda: _("%(title)s: you can follow the case in your account.") % {"title": case.title},
         )
         transaction.on_commit(lambda: _queue_receipt(case.pk))
     logger.info("case %s submitted (service page %s)", case.reference, getattr(service_page, "pk", None))
@@ -267,7 +275,7 @@ def change_status(case, to, *, actor=None, actor_label="", by="office", text="")
             text=text,
         )
         if to in STATUS_MESSAGES:
-            notify_owner(case, STATUS_MESSAGES[to] % {"reference": case.reference}, text)
+            notify_owner(case, lambda: STATUS_MESSAGES[to] % {"reference": case.reference}, text)
     return case
 
 
@@ -283,7 +291,7 @@ def add_milestone(case, text, *, actor=None, actor_label="", date=None):
         if date:
             event.created_at = date
             event.save(update_fields=["created_at"])
-        notify_owner(case, _("News on your case %(reference)s") % {"reference": case.reference}, text)
+        notify_owner(case, lambda: _("News on your case %(reference)s") % {"reference": case.reference}, text)
     return event
 
 
@@ -335,7 +343,9 @@ def send_message(case, body, *, author=None, author_label="", from_applicant=Fal
             text=_("Message from the applicant") if from_applicant else _("Message from the administration"),
         )
         if not from_applicant:
-            notify_owner(case, _("New message on your case %(reference)s") % {"reference": case.reference}, body)
+            notify_owner(
+                case, lambda: _("New message on your case %(reference)s") % {"reference": case.reference}, body
+            )
     return message
 
 
@@ -376,7 +386,9 @@ def ask_question(case, body, *, author=None, author_label="", due_date=None, req
         if case.status == S.IN_PROGRESS:
             change_status(case, S.AWAITING_APPLICANT, actor=author, actor_label=author_label)
         else:
-            notify_owner(case, _("A question about your case %(reference)s") % {"reference": case.reference}, body)
+            notify_owner(
+                case, lambda: _("A question about your case %(reference)s") % {"reference": case.reference}, body
+            )
     return question
 
 
@@ -460,7 +472,9 @@ def add_document(case, file, *, origin, uploaded_by=None, title="", field_name="
         _event(case, CaseEvent.Kind.DOCUMENT, actor=uploaded_by, text=document.title)
         if origin != CaseDocument.Origin.APPLICANT:
             notify_owner(
-                case, _("New document for your case %(reference)s") % {"reference": case.reference}, document.title
+                case,
+                lambda: _("New document for your case %(reference)s") % {"reference": case.reference},
+                document.title,
             )
     return document
 

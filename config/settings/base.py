@@ -103,6 +103,7 @@ TEMPLATES = [
                 "wagtail.contrib.settings.context_processors.settings",
                 "csp.context_processors.nonce",
                 "account.context_processors.acting_context",
+                "account.notification_views.unread_notifications",
             ],
         },
     },

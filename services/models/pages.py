@@ -106,3 +106,16 @@ class ServicePage(Page):
             if found_id == block_id:
                 return value
         return None
+
+    def get_context(self, request, *args, **kwargs):
+        from ..page_views import form_context  # the views import the models: import at call time
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(form_context(self, request))
+        return context
+
+    def serve(self, request, *args, **kwargs):
+        """The embedded forms' steps, review, drafts and submission (services/page_views.py)."""
+        from ..page_views import serve
+
+        return serve(self, request) or super().serve(request, *args, **kwargs)

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from account.demo_users import DEMO_PASSWORD, ensure_demo_organisations, ensure_demo_users
 from home.demo_content import ensure_demo_site
+from services.demo_content import ensure_demo_services
 
 
 class Command(BaseCommand):
@@ -24,8 +25,12 @@ class Command(BaseCommand):
             home = ensure_demo_site()
             users = ensure_demo_users()
             organisations = ensure_demo_organisations(users)
+            services = ensure_demo_services(home, users, organisations)
         self.stdout.write(self.style.SUCCESS(f"Musterwil is ready at the site root ({home.title})."))
         self.stdout.write(f"Demo users ({len(users)}), password '{DEMO_PASSWORD}':")
         for user in users.values():
             self.stdout.write(f"  {user.email}")
         self.stdout.write(f"Organisations: {', '.join(sorted(organisations))}")
+        self.stdout.write(
+            f"Services: {len(services['pages'])} service pages; {len(services['created_cases'])} demo cases created."
+        )

@@ -1,0 +1,358 @@
+"""Back-office views of one case (page, actions, document download) and the export of a service's submissions.
+
+Every view loads the case through `Case.objects.for_clerk(request.user)`, so a case of a service outside
+the clerk's groups answers 404 whatever the URL. The actions call the rules in services/cases.py only.
+"""
+
+from collections.abc import Mapping
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+from wagtail.admin import messages
+
+from . import cases, export
+from .admin_forms import (
+    AssignForm,
+    DocumentForm,
+    DueDateForm,
+    MessageForm,
+    MilestoneForm,
+    QuestionForm,
+    StatusForm,
+    office_status_label,
+)
+from .models import Case, CaseDocument, CaseMessage, Payment, ServicePage
+
+app_name = "services_backoffice"
+INDEX_URL_NAME = "services_case_modeladmin_index"
+# Label of the case register in the menu and breadcrumbs; kept here so views and hooks agree.
+CASES_LABEL = gettext_lazy("Cases")
+
+
+# --- who may do what -----------------------------------------------------------------------------------
+
+
+def services_for_clerk(user):
+    """The service pages whose cases `user` works: those of their groups, all for superusers."""
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return ServicePage.objects.none()
+    if user.is_superuser:
+        return ServicePage.objects.all()
+    return ServicePage.objects.filter(clerk_group__in=user.groups.all())
+
+
+def is_clerk(user):
+    """Staff who may open the case register: superusers, or case permission plus a clerk group."""
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    if user.is_superuser:
+        return True
+    return can_view(user) and services_for_clerk(user).exists()
+
+
+def can_view(user):
+    return user.has_perm("services.view_case") or user.has_perm("services.change_case")
+
+
+def can_change(user):
+    return user.has_perm("services.change_case")
+
+
+def _require(allowed):
+    if not allowed:
+        raise PermissionDenied
+
+
+def _case_or_404(request, pk):
+    queryset = Case.objects.for_clerk(request.user).select_related(
+        "service_page",
+        "service_page__clerk_group",
+        "owner_user",
+        "owner_organisation",
+        "submitted_by",
+        "assignee",
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def case_url(case):
+    return reverse(f"{app_name}:case_detail", args=[case.pk])
+
+
+def index_url():
+    return reverse(INDEX_URL_NAME)
+
+
+# --- the case page ------------------------------------------------------------------------------------
+
+
+def _answer_rows(case):
+    """The submitted answers as rows of {label, value, is_heading}, from the questions frozen with the case."""
+    from .form_builder import display_answers
+
+    result = display_answers(case.fields_snapshot, case.data)
+    if isinstance(result, str):
+        return conditional_escape(result)
+    rows = []
+    for item in result:
+        if isinstance(item, Mapping):
+            label = item.get("label", "")
+            value = item.get("display", item.get("value"))
+            is_heading = item.get("type") == "heading" or bool(item.get("is_heading"))
+        else:
+            label, value, is_heading = item[0], item[1], False
+        if isinstance(value, list | tuple):
+            value = ", ".join(str(part) for part in value if part not in (None, ""))
+        elif isinstance(value, Mapping) and not isinstance(value, SafeString):
+            value = ", ".join(str(part) for part in value.values() if part not in (None, ""))
+        rows.append({"label": label, "value": value, "is_heading": is_heading})
+    return rows
+
+
+def _owner_facts(case):
+    """Name and contact data of whoever owns the case (organisation, person, or anonymous submitter)."""
+    if case.owner_organisation_id:
+        organisation = case.owner_organisation
+        return {
+            "kind": organisation.get_kind_display(),
+            "name": organisation.name,
+            "uid": organisation.uid,
+            "email": organisation.email,
+            "phone": organisation.phone,
+            "address_lines": organisation.address_lines,
+        }
+    if case.owner_user_id:
+        person = case.owner_user
+        return {
+            "kind": _("Person"),
+            "name": person.get_full_name() or person.email,
+            "email": person.email,
+            "phone": person.phone,
+            "address_lines": person.address_lines,
+        }
+    return {"kind": _("Without login"), "name": "", "email": case.contact_email}
+
+
+FORM_CLASSES = {
+    "status": StatusForm,
+    "assign": AssignForm,
+    "due_date": DueDateForm,
+    "message": MessageForm,
+    "question": QuestionForm,
+    "document": DocumentForm,
+    "milestone": MilestoneForm,
+}
+
+
+def _render_case(request, case, bound=None):
+    bound = bound or {}
+    forms = {name: bound.get(name) or form_class(case=case) for name, form_class in FORM_CLASSES.items()}
+    questions_with_answers = case.messages.filter(answer_to__isnull=True).prefetch_related(
+        Prefetch("answers", queryset=CaseMessage.objects.prefetch_related("documents")), "documents"
+    )
+    answers = _answer_rows(case)
+    events = list(case.events.all())
+    for event in events:
+        event.office_status_from = office_status_label(event.status_from)
+        event.office_status_to = office_status_label(event.status_to)
+    context = {
+        "case": case,
+        "owner": _owner_facts(case),
+        "answers_html": answers if isinstance(answers, str) else "",
+        "answers": answers if not isinstance(answers, str) else [],
+        "status_label": office_status_label(case.status),
+        "events": events,
+        "threads": questions_with_answers,
+        "documents": case.documents.all(),
+        "payments": case.payments.all(),
+        "forms": forms,
+        "can_change": can_change(request.user),
+        "action_urls": {name: reverse(f"{app_name}:case_{name}", args=[case.pk]) for name in ACTIONS},
+        "index_url": index_url(),
+        "header_title": str(case),
+        "header_icon": "folder-open-inverse",
+        "breadcrumbs_items": [
+            {"url": reverse("wagtailadmin_home"), "label": _("Home")},
+            {"url": index_url(), "label": CASES_LABEL},
+            {"url": "", "label": case.reference},
+        ],
+    }
+    return TemplateResponse(request, "services/admin/case_detail.html", context)
+
+
+@require_GET
+def case_detail(request, pk):
+    _require(can_view(request.user))
+    case = _case_or_404(request, pk)
+    return _render_case(request, case)
+
+
+# --- actions: each a POST to its own URL that calls services/cases.py -------------------------------------
+
+
+def _do_status(request, case, data):
+    cases.change_status(case, data["status"], actor=request.user, by="office", text=data["text"])
+    return _("The status is now “%(status)s”.") % {"status": office_status_label(data["status"])}
+
+
+def _do_assign(request, case, data):
+    cases.assign(case, data["assignee"], actor=request.user)
+    if data["assignee"]:
+        return _("Assigned to %(name)s.") % {"name": data["assignee"]}
+    return _("The case is no longer assigned.")
+
+
+def _do_due_date(request, case, data):
+    cases.set_due_date(case, data["due_date"], actor=request.user)
+    return _("Due date saved.") if data["due_date"] else _("Due date removed.")
+
+
+def _do_message(request, case, data):
+    cases.send_message(case, data["body"], author=request.user, files=data["files"])
+    return _("Message sent to the applicant.")
+
+
+def _do_question(request, case, data):
+    cases.ask_question(
+        case,
+        data["body"],
+        author=request.user,
+        due_date=data["due_date"],
+        requested_documents=data["requested_documents"],
+        files=data["files"],
+    )
+    return _("Question sent; the case now awaits the applicant's reply.")
+
+
+def _do_document(request, case, data):
+    cases.add_document(
+        case, data["file"], origin=CaseDocument.Origin.ADMINISTRATION, uploaded_by=request.user, title=data["title"]
+    )
+    return _("Document issued to the applicant.")
+
+
+def _do_milestone(request, case, data):
+    cases.add_milestone(case, data["text"], actor=request.user)
+    return _("Milestone added to the timeline.")
+
+
+ACTIONS = {
+    "status": _do_status,
+    "assign": _do_assign,
+    "due_date": _do_due_date,
+    "message": _do_message,
+    "question": _do_question,
+    "document": _do_document,
+    "milestone": _do_milestone,
+}
+
+
+@require_POST
+def case_action(request, pk, action):
+    """Validate the action's form and call the rule; on errors show the case page again with the input kept."""
+    _require(can_change(request.user))
+    case = _case_or_404(request, pk)
+    form = FORM_CLASSES[action](request.POST, request.FILES, case=case)
+    if form.is_valid():
+        try:
+            success = ACTIONS[action](request, case, form.cleaned_data)
+        except cases.CaseError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, success)
+            return redirect(case_url(case))
+    messages.error(request, _("The action could not be carried out. Please check the form below."))
+    case.refresh_from_db()
+    return _render_case(request, case, bound={action: form})
+
+
+@require_POST
+def withdraw_question(request, pk, question_pk):
+    _require(can_change(request.user))
+    case = _case_or_404(request, pk)
+    question = get_object_or_404(case.messages.filter(is_question=True), pk=question_pk)
+    try:
+        cases.withdraw_question(question, actor=request.user)
+    except cases.CaseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Question withdrawn."))
+    return redirect(case_url(case))
+
+
+@require_POST
+def mark_paid(request, pk, payment_pk):
+    _require(can_change(request.user))
+    case = _case_or_404(request, pk)
+    payment = get_object_or_404(case.payments.all(), pk=payment_pk)
+    if payment.status != Payment.Status.OPEN:
+        messages.error(
+            request, _("This payment is already %(status)s.") % {"status": payment.get_status_display().lower()}
+        )
+    else:
+        cases.mark_paid(payment, actor=request.user)
+        messages.success(request, _("Payment marked as paid."))
+    return redirect(case_url(case))
+
+
+# --- documents and export -----------------------------------------------------------------------------------
+
+
+@require_GET
+def download_document(request, pk, document_pk):
+    """Serve a case document from private storage to a clerk of the case's service, as a download."""
+    _require(can_view(request.user))
+    case = _case_or_404(request, pk)
+    document = get_object_or_404(case.documents.all(), pk=document_pk)
+    try:
+        handle = document.file.open("rb")
+    except (FileNotFoundError, OSError) as error:
+        raise Http404(_("The file of this document is missing.")) from error
+    response = FileResponse(
+        handle, as_attachment=True, filename=document.filename, content_type=document.content_type or None
+    )
+    # Case files are personal data: never keep them in shared caches.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+EXPORTERS = {"csv": export.csv_response, "xlsx": export.xlsx_response}
+
+
+@require_GET
+def export_service(request, service_pk, fmt):
+    """All submissions of one service the clerk works, as CSV or XLSX."""
+    _require(can_view(request.user))
+    if fmt not in EXPORTERS:
+        raise Http404
+    service_page = get_object_or_404(services_for_clerk(request.user), pk=service_pk)
+    submissions = Case.objects.for_clerk(request.user).filter(service_page=service_page)
+    response = EXPORTERS[fmt](service_page, submissions)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def export_url(service_pk, fmt):
+    return reverse(f"{app_name}:export", args=[service_pk, fmt])
+
+
+urlpatterns = [
+    path("<int:pk>/", case_detail, name="case_detail"),
+    *[
+        path(f"<int:pk>/{action.replace('_', '-')}/", case_action, {"action": action}, name=f"case_{action}")
+        for action in ACTIONS
+    ],
+    path("<int:pk>/questions/<int:question_pk>/withdraw/", withdraw_question, name="withdraw_question"),
+    path("<int:pk>/payments/<int:payment_pk>/paid/", mark_paid, name="mark_paid"),
+    path("<int:pk>/documents/<int:document_pk>/", download_document, name="download_document"),
+    path("export/<int:service_pk>/<str:fmt>/", export_service, name="export"),
+]

@@ -1,0 +1,1 @@
+"""Template tags of services: case status badges, CHF amounts and the answers of a case."""

@@ -1,0 +1,1 @@
+"""Tests of services: forms, service pages, cases."""
