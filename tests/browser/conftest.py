@@ -10,9 +10,13 @@ from django.core import mail
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     here = Path(__file__).parent
     browser_items = [item for item in items if here in Path(str(item.fspath)).parents]
+    # Browser tests go last (after pytest-django's own ordering): Playwright's event loop stays open in the
+    # test thread for the rest of the session, and Django refuses synchronous database calls beside it.
+    items[:] = [item for item in items if item not in browser_items] + browser_items
     for item in browser_items:
         item.add_marker(pytest.mark.browser)
     if not Path(CHROMIUM).exists():
