@@ -1,10 +1,11 @@
 """The Musterwil demo site of the CMS base: home page, first content pages and portal settings."""
 
 from django.conf import settings
+from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.models import Locale, Page, Site
+from wagtail.models import GroupPagePermission, Locale, Page, Site
 
 from .models import HomePage, PortalSettings, StandardPage
 
@@ -67,6 +68,20 @@ def _tree_root():
         )
         root = Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
     return root
+
+
+EDITOR_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page", "lock_page", "unlock_page")
+
+
+def _let_editors_publish(home):
+    """The demo's web editors (Wagtail's "Editors" group) may create and publish pages below the home page."""
+    editors = Group.objects.filter(name="Editors").first()
+    if editors is None:
+        return
+    for permission in Permission.objects.filter(
+        content_type__app_label="wagtailcore", codename__in=EDITOR_PAGE_PERMISSIONS
+    ):
+        GroupPagePermission.objects.get_or_create(group=editors, page=home, permission=permission)
 
 
 def _default_site():
@@ -306,4 +321,5 @@ def ensure_demo_site():
         field="footer_links",
     )
     portal.save()
+    _let_editors_publish(home)
     return home

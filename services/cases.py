@@ -355,9 +355,11 @@ def ask_question(case, body, *, author=None, author_label="", due_date=None, req
         raise CaseError(_("Write the question."))
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
-        if case.status == S.RECEIVED:
-            change_status(case, S.IN_PROGRESS, actor=author, actor_label=author_label)
-            case.refresh_from_db()
+        # Asking about a fresh submission means the office has received it and works on it.
+        for step_from, step_to in ((S.SUBMITTED, S.RECEIVED), (S.RECEIVED, S.IN_PROGRESS)):
+            if case.status == step_from:
+                change_status(case, step_to, actor=author, actor_label=author_label)
+                case.refresh_from_db()
         if case.status not in (S.IN_PROGRESS, S.AWAITING_APPLICANT):
             raise InvalidTransition(
                 _("Questions can be asked only while a case is in progress (now: %(status)s).")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
@@ -79,3 +80,16 @@ def link_in_last_mail(pattern, to=None):
         if re.search(pattern, url):
             return url
     raise AssertionError(f"no link matching {pattern!r} in: {messages[-1].body}")
+
+
+def log_in(page, site_url, email, password):
+    page.goto(f"{site_url}/auth/login/")
+    page.fill("#id_login", email)
+    page.fill("#id_password", password)
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url(lambda url: "/auth/login/" not in url)
+
+
+def log_out(page):
+    page.locator(".login-widget form[action$='/auth/logout/'] button").click()
+    expect(page.locator(".login-widget a[href*='/auth/login/']")).to_be_visible()

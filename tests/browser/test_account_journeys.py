@@ -9,23 +9,10 @@ from playwright.sync_api import expect
 
 from account.demo_users import DEMO_PASSWORD, ensure_demo_organisations, ensure_demo_users
 from account.models import Membership
-from tests.browser.conftest import link_in_last_mail
+from tests.browser.conftest import link_in_last_mail, log_in, log_out
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def log_in(page, site_url, email, password):
-    page.goto(f"{site_url}/auth/login/")
-    page.fill("#id_login", email)
-    page.fill("#id_password", password)
-    page.locator("main form button[type=submit]").first.click()
-    page.wait_for_url(lambda url: "/auth/login/" not in url)
-
-
-def log_out(page):
-    page.locator(".login-widget form[action$='/auth/logout/'] button").click()
-    expect(page.locator(".login-widget a[href*='/auth/login/']")).to_be_visible()
 
 
 def test_sign_up_verify_log_in_and_see_the_dashboard(page, site_url, outbox):

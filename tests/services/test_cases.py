@@ -155,7 +155,6 @@ def test_transition_table(parking_page, resident, start, target, by, allowed):
 def test_question_and_answer_cycle(parking_page, resident, django_capture_on_commit_callbacks):
     clerk = UserFactory(is_staff=True)
     case = submit(parking_page, resident)
-    cases.change_status(case, S.RECEIVED, actor=clerk)
     with django_capture_on_commit_callbacks(execute=True):
         question = cases.ask_question(
             case, "Bitte Fahrzeugausweis senden.", author=clerk, requested_documents="Ausweis"
@@ -179,7 +178,6 @@ def test_question_and_answer_cycle(parking_page, resident, django_capture_on_com
 def test_withdrawn_question_resumes_the_case(parking_page, resident):
     clerk = UserFactory(is_staff=True)
     case = submit(parking_page, resident)
-    cases.change_status(case, S.RECEIVED, actor=clerk)
     question = cases.ask_question(case, "Frage", author=clerk)
     cases.withdraw_question(question, actor=clerk)
     case.refresh_from_db()
@@ -187,8 +185,9 @@ def test_withdrawn_question_resumes_the_case(parking_page, resident):
 
 
 @pytest.mark.django_db
-def test_question_needs_a_case_in_work(parking_page, resident):
+def test_question_needs_an_open_case(parking_page, resident):
     case = submit(parking_page, resident)
+    Case.objects.filter(pk=case.pk).update(status=S.COMPLETED)
     with translation.override("en"), pytest.raises(cases.InvalidTransition, match="in progress"):
         cases.ask_question(case, "Frage", author=UserFactory(is_staff=True))
 
