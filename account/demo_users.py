@@ -1,7 +1,7 @@
 """The demo people and organisations of Musterwil (DESIGN.md section 8), created idempotently."""
 
 from allauth.account.models import EmailAddress
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 
 from .models import AssuranceLevel, Membership, Organisation, User
 
@@ -57,6 +57,16 @@ DEMO_ORGANISATIONS = [
 STAFF_GROUPS = {"editor": "Editors"}
 
 
+def staff_group(name):
+    """A back-office group that can at least open the Wagtail admin (Wagtail's migration makes "Editors";
+    a database flushed by tests has lost it)."""
+    group, _ = Group.objects.get_or_create(name=name)
+    access = Permission.objects.filter(content_type__app_label="wagtailadmin", codename="access_admin").first()
+    if access:
+        group.permissions.add(access)
+    return group
+
+
 def demo_email(key):
     return f"{key}@musterwil.example"
 
@@ -79,9 +89,7 @@ def ensure_demo_users():
         EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
         group_name = STAFF_GROUPS.get(key)
         if group_name:
-            group = Group.objects.filter(name=group_name).first()
-            if group:
-                user.groups.add(group)
+            user.groups.add(staff_group(group_name))
         users[key] = user
     return users
 

@@ -75,9 +75,7 @@ EDITOR_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page", "lock_page
 
 def _let_editors_publish(home):
     """The demo's web editors (Wagtail's "Editors" group) may create and publish pages below the home page."""
-    editors = Group.objects.filter(name="Editors").first()
-    if editors is None:
-        return
+    editors, _ = Group.objects.get_or_create(name="Editors")
     for permission in Permission.objects.filter(
         content_type__app_label="wagtailcore", codename__in=EDITOR_PAGE_PERMISSIONS
     ):

@@ -498,11 +498,23 @@ def test_ask_a_question_makes_the_case_await_the_applicant(as_clerk_a, clerk_a, 
 
 
 @pytest.mark.django_db
-def test_a_question_on_a_freshly_submitted_case_shows_the_rule_as_error(as_clerk_a, case_a):
-    response = as_clerk_a.post(action_url(case_a, "question"), {"question-body": "Zu früh?"})
+def test_a_question_on_a_fresh_submission_acknowledges_it(as_clerk_a, case_a):
+    response = as_clerk_a.post(action_url(case_a, "question"), {"question-body": "Welches Datum genau?"})
+    assert response.status_code == 302
+    case_a.refresh_from_db()
+    assert case_a.status == CaseStatus.AWAITING_APPLICANT
+    statuses = list(case_a.events.exclude(status_to="").values_list("status_to", flat=True))
+    assert statuses[-3:] == [CaseStatus.RECEIVED, CaseStatus.IN_PROGRESS, CaseStatus.AWAITING_APPLICANT]
+
+
+@pytest.mark.django_db
+def test_a_question_on_a_closed_case_shows_the_rule_as_error(as_clerk_a, clerk_a, case_a):
+    case = in_progress(case_a, clerk_a)
+    cases.change_status(case, CaseStatus.COMPLETED, actor=clerk_a)
+    response = as_clerk_a.post(action_url(case, "question"), {"question-body": "Zu spät?"})
     assert response.status_code == 200
     assert response.context["forms"]["question"].non_field_errors()
-    assert not case_a.messages.exists()
+    assert not case.messages.exists()
 
 
 @pytest.mark.django_db

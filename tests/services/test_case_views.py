@@ -385,10 +385,10 @@ def test_answering_a_question_with_text_and_a_pdf(logged_in, resident):
 def test_bad_uploads_are_refused_and_the_text_is_kept(logged_in, resident, files, message):
     case = make_case(resident)
     question = in_progress_with_question(case)
-    url = reverse("services:answer_question", kwargs={"reference": case.reference, "question_pk": question.pk})
     prefix = f"answer-{question.pk}"
 
-    with translation.override("en"):
+    with translation.override("en"):  # the /en/ URL makes the page answer in English
+        url = reverse("services:answer_question", kwargs={"reference": case.reference, "question_pk": question.pk})
         response = logged_in.post(url, {f"{prefix}-body": "Mein wertvoller Text", f"{prefix}-files": files})
     html = html_of(response)
 
@@ -405,8 +405,8 @@ def test_bad_uploads_are_refused_and_the_text_is_kept(logged_in, resident, files
 def test_an_empty_answer_is_refused(logged_in, resident):
     case = make_case(resident)
     question = in_progress_with_question(case)
-    url = reverse("services:answer_question", kwargs={"reference": case.reference, "question_pk": question.pk})
-    with translation.override("en"):
+    with translation.override("en"):  # the /en/ URL makes the page answer in English
+        url = reverse("services:answer_question", kwargs={"reference": case.reference, "question_pk": question.pk})
         response = logged_in.post(url, {f"answer-{question.pk}-body": "  "})
     assert response.status_code == 200
     assert "Write an answer or attach a document." in html_of(response)
