@@ -5,10 +5,8 @@ import decimal
 import json
 import os
 import re
-import zipfile
 from dataclasses import dataclass, field
 
-import filetype
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -21,6 +19,7 @@ from wagtail.contrib.forms.forms import FormBuilder
 from account.validators import normalize_ahv, validate_swiss_postcode
 
 from .blocks import FILE_TYPES, machine_name_from
+from .forms import validate_upload
 
 ANSWER_TYPES = {
     "text",
@@ -516,82 +515,10 @@ class MultipleFileInput(forms.FileInput):
 
 FILE_LABELS = dict(FILE_TYPES)
 EXTENSIONS = {"jpg": {"jpg", "jpeg"}}
-MIME_TYPES = {
-    "pdf": "application/pdf",
-    "jpg": "image/jpeg",
-    "png": "image/png",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "odt": "application/vnd.oasis.opendocument.text",
-    "txt": "text/plain",
-}
-ZIP_MEMBERS = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml"}
-
-
-def _zip_is(upload, kind):
-    """Office files are ZIP archives: look inside for the part that makes them a document of that kind."""
-    try:
-        upload.seek(0)
-        with zipfile.ZipFile(upload) as archive:
-            if kind == "odt":
-                return archive.read("mimetype").strip() == MIME_TYPES["odt"].encode()
-            return ZIP_MEMBERS[kind] in archive.namelist()
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        return False
-    finally:
-        upload.seek(0)
-
-
-def sniff(upload, kind):
-    """Whether the file's content really is of `kind` (an extension key of FILE_TYPES)."""
-    upload.seek(0)
-    head = upload.read(8192)
-    upload.seek(0)
-    guessed = filetype.guess(head)
-    guessed = guessed.extension if guessed else None
-    if kind == "pdf":
-        return head.startswith(b"%PDF")
-    if kind == "txt":
-        if guessed is not None or b"\x00" in head:
-            return False
-        try:
-            upload.read().decode("utf-8")
-        except UnicodeDecodeError:
-            return False
-        finally:
-            upload.seek(0)
-        return True
-    if kind in ("docx", "xlsx", "odt"):
-        return guessed in (kind, "zip") and _zip_is(upload, kind)
-    return guessed == kind
-
-
 def check_upload(upload, allowed, max_bytes):
-    """Refuse a file by extension, size and content; the returned file knows its sniffed content type."""
-    name = os.path.basename(upload.name or "")
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    kind = next((key for key in allowed if extension in EXTENSIONS.get(key, {key})), None)
-    allowed_labels = ", ".join(str(FILE_LABELS.get(key, key)) for key in allowed)
-    if kind is None:
-        raise ValidationError(
-            _("“%(name)s” is not an allowed file type. Allowed: %(types)s.") % {"name": name, "types": allowed_labels},
-            code="file_type",
-        )
-    if upload.size > max_bytes:
-        raise ValidationError(
-            _("“%(name)s” is too large (%(size)s MB); the limit is %(limit)s MB.")
-            % {"name": name, "size": f"{upload.size / 1048576:.1f}", "limit": max_bytes // 1048576},
-            code="file_size",
-        )
-    if upload.size == 0:
-        raise ValidationError(_("“%(name)s” is empty.") % {"name": name}, code="file_empty")
-    if not sniff(upload, kind):
-        raise ValidationError(
-            _("The content of “%(name)s” is not a %(type)s file. Please upload a real %(type)s file.")
-            % {"name": name, "type": FILE_LABELS.get(kind, kind)},
-            code="file_content",
-        )
-    upload.sniffed_content_type = MIME_TYPES.get(kind, "application/octet-stream")
+    """Refuse a file by extension, size and content (the one upload check in services/forms.py); the returned
+    file knows its sniffed content type."""
+    upload.sniffed_content_type = validate_upload(upload, allowed, max_bytes)
     return upload
 
 

@@ -55,3 +55,12 @@ def create_receipt(case_id):
         raise
     logger.info("receipt for case %s stored as document %s", case.reference, document.pk)
     return document
+
+
+def cleanup_pending_uploads():
+    """Daily: remove uploads of forms that were abandoned (never submitted, no draft)."""
+    from .submission import cleanup_expired
+
+    deleted = cleanup_expired()
+    logger.info("removed %s abandoned upload(s)", deleted)
+    return deleted

@@ -93,6 +93,7 @@ def test_editor_builds_a_form_resident_submits_clerk_completes(page, browser, si
     resident = UserFactory(email="fest@example.org", first_name="Fritz", last_name="Festwirt")
     log_in(page, site_url, resident.email, PASSWORD)
     page.goto(f"{site_url}{service.url}")
+    page.screenshot(path="/tmp/pgj.png", full_page=True)
     page.fill("[name=name_des_festes]", "Quartierfest Oberdorf")
     page.check("input[name=festwirtschaft][value=yes]")
     page.fill("[name=bewilligungsnummer]", "GW-2026-17")

@@ -101,3 +101,11 @@ def test_a_failing_render_is_logged_with_the_case_and_raised_for_a_retry(service
     assert not case.documents.exists()
     monkeypatch.undo()
     assert tasks.create_receipt(case.pk) is not None  # the retry succeeds
+
+
+@pytest.mark.django_db
+def test_abandoned_uploads_are_cleaned_up_daily():
+    from django_q.models import Schedule
+
+    schedule = Schedule.objects.get(func="services.tasks.cleanup_pending_uploads")
+    assert schedule.schedule_type == Schedule.DAILY and schedule.repeats < 0

@@ -1,20 +1,3 @@
-"""Swiss formats: dates as 27.11.2026, apostrophe as thousand separator."""
+"""Swiss formats in every language: the same as German (27.11.2026, 1’250.50)."""
 
-DATE_FORMAT = "d.m.Y"
-SHORT_DATE_FORMAT = "d.m.Y"
-DATETIME_FORMAT = "d.m.Y H:i"
-SHORT_DATETIME_FORMAT = "d.m.Y H:i"
-TIME_FORMAT = "H:i"
-DATE_INPUT_FORMATS = ["%d.%m.%Y", "%d.%m.%y", "%Y-%m-%d"]
-DATETIME_INPUT_FORMATS = [
-    "%d.%m.%Y %H:%M:%S",
-    "%d.%m.%Y %H:%M",
-    "%d.%m.%Y",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%d",
-]
-DECIMAL_SEPARATOR = "."
-THOUSAND_SEPARATOR = "\u2019"
-NUMBER_GROUPING = 3
-FIRST_DAY_OF_WEEK = 1
+from config.formats.de.formats import *  # noqa: F403
