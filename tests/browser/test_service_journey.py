@@ -30,6 +30,15 @@ def publish(page):
     page.locator("button[name=action-publish]").click()
 
 
+def see(page, selector):
+    """Wait for `selector`; if it never shows, fail with what the page says instead (readable in CI logs)."""
+    try:
+        expect(page.locator(selector).first).to_be_visible(timeout=20_000)
+    except AssertionError as error:
+        text = page.locator("main").inner_text() if page.locator("main").count() else page.content()[:3000]
+        raise AssertionError(f"{selector} not shown on {page.url}:\n{text[:3000]}") from error
+
+
 def in_english_admin(*emails):
     from account.models import User
 
@@ -93,7 +102,7 @@ def test_editor_builds_a_form_resident_submits_clerk_completes(page, browser, si
     resident = UserFactory(email="fest@example.org", first_name="Fritz", last_name="Festwirt")
     log_in(page, site_url, resident.email, PASSWORD)
     page.goto(f"{site_url}{service.url}")
-    page.screenshot(path="/tmp/pgj.png", full_page=True)
+    see(page, "[name=name_des_festes]")
     page.fill("[name=name_des_festes]", "Quartierfest Oberdorf")
     page.check("input[name=festwirtschaft][value=yes]")
     page.fill("[name=bewilligungsnummer]", "GW-2026-17")
