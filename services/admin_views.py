@@ -4,16 +4,12 @@ Every view loads the case through `Case.objects.for_clerk(request.user)`, so a c
 the clerk's groups answers 404 whatever the URL. The actions call the rules in services/cases.py only.
 """
 
-from collections.abc import Mapping
-
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import conditional_escape
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -31,6 +27,7 @@ from .admin_forms import (
     office_status_label,
 )
 from .models import Case, CaseDocument, CaseMessage, Payment, ServicePage
+from .templatetags.cases import answer_rows
 
 app_name = "services_backoffice"
 INDEX_URL_NAME = "services_case_modeladmin_index"
@@ -95,29 +92,6 @@ def index_url():
 # --- the case page ------------------------------------------------------------------------------------
 
 
-def _answer_rows(case):
-    """The submitted answers as rows of {label, value, is_heading}, from the questions frozen with the case."""
-    from .form_builder import display_answers
-
-    result = display_answers(case.fields_snapshot, case.data)
-    if isinstance(result, str):
-        return conditional_escape(result)
-    rows = []
-    for item in result:
-        if isinstance(item, Mapping):
-            label = item.get("label", "")
-            value = item.get("display", item.get("value"))
-            is_heading = item.get("type") == "heading" or bool(item.get("is_heading"))
-        else:
-            label, value, is_heading = item[0], item[1], False
-        if isinstance(value, list | tuple):
-            value = ", ".join(str(part) for part in value if part not in (None, ""))
-        elif isinstance(value, Mapping) and not isinstance(value, SafeString):
-            value = ", ".join(str(part) for part in value.values() if part not in (None, ""))
-        rows.append({"label": label, "value": value, "is_heading": is_heading})
-    return rows
-
-
 def _owner_facts(case):
     """Name and contact data of whoever owns the case (organisation, person, or anonymous submitter)."""
     if case.owner_organisation_id:
@@ -159,7 +133,6 @@ def _render_case(request, case, bound=None):
     questions_with_answers = case.messages.filter(answer_to__isnull=True).prefetch_related(
         Prefetch("answers", queryset=CaseMessage.objects.prefetch_related("documents")), "documents"
     )
-    answers = _answer_rows(case)
     events = list(case.events.all())
     for event in events:
         event.office_status_from = office_status_label(event.status_from)
@@ -167,8 +140,7 @@ def _render_case(request, case, bound=None):
     context = {
         "case": case,
         "owner": _owner_facts(case),
-        "answers_html": answers if isinstance(answers, str) else "",
-        "answers": answers if not isinstance(answers, str) else [],
+        "answers": answer_rows(case),
         "status_label": office_status_label(case.status),
         "events": events,
         "threads": questions_with_answers,

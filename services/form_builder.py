@@ -515,6 +515,8 @@ class MultipleFileInput(forms.FileInput):
 
 FILE_LABELS = dict(FILE_TYPES)
 EXTENSIONS = {"jpg": {"jpg", "jpeg"}}
+
+
 def check_upload(upload, allowed, max_bytes):
     """Refuse a file by extension, size and content (the one upload check in services/forms.py); the returned
     file knows its sniffed content type."""

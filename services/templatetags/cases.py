@@ -1,11 +1,8 @@
 """Formatting helpers for case pages: status badge, status explanation, CHF amounts, the submitted answers."""
 
-from collections.abc import Mapping
-
 from django import template
 from django.template.loader import render_to_string
-from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import SafeString
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from ..models import CaseStatus
@@ -78,42 +75,18 @@ def chf(rappen):
     return f"CHF {sign}{francs:,}.{cents:02d}".replace(",", "’")
 
 
-def _display_value(value):
-    if value is None or value == "":
-        return "–"
-    if isinstance(value, SafeString):
-        return value
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    if isinstance(value, list | tuple):
-        return ", ".join(str(item) for item in value if item not in (None, "")) or "–"
-    if isinstance(value, Mapping):
-        return ", ".join(str(item) for item in value.values() if item not in (None, "")) or "–"
-    return str(value)
+def answer_rows(case):
+    """The answers of a case as rows of {label, value}, from the questions frozen with the case."""
+    # Imported here: the form builder pulls in the form machinery, which list pages never need.
+    from ..form_builder import display_answers
 
-
-def _rows(result):
-    """Normalise what the form builder returns into rows of {label, value, is_heading}."""
-    rows = []
-    for item in result:
-        if isinstance(item, Mapping):
-            label = item.get("label", "")
-            value = item.get("display", item.get("value"))
-            is_heading = item.get("type") == "heading" or item.get("is_heading", False)
-        else:
-            label, value = item[0], item[1]
-            is_heading = False
-        rows.append({"label": label, "value": "" if is_heading else _display_value(value), "is_heading": is_heading})
-    return rows
+    return [
+        {"label": label, "value": value if value not in (None, "") else "–", "is_heading": False}
+        for label, value in display_answers(case.fields_snapshot, case.data)
+    ]
 
 
 @register.simple_tag
 def case_answers(case):
     """The answers of a case exactly as submitted: rendered from the questions frozen with the case."""
-    # Imported here: the form builder pulls in the form machinery, which list pages never need.
-    from ..form_builder import display_answers
-
-    result = display_answers(case.fields_snapshot, case.data)
-    if isinstance(result, str):
-        return conditional_escape(result)
-    return render_to_string("services/includes/case_answers.html", {"rows": _rows(result)})
+    return render_to_string("services/includes/case_answers.html", {"rows": answer_rows(case)})
