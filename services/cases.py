@@ -5,7 +5,6 @@ Each change writes a timeline event and notifies the owner in the same transacti
 queued on commit.
 """
 
-import hashlib
 import logging
 import mimetypes
 
@@ -451,10 +450,6 @@ def add_document(case, file, *, origin, uploaded_by=None, title="", field_name="
     name = getattr(file, "name", "") or "document"
     name = name.rsplit("/", 1)[-1]
     content_type = getattr(file, "content_type", None) or mimetypes.guess_type(name)[0] or "application/octet-stream"
-    file.seek(0)
-    digest = hashlib.sha256()
-    for chunk in iter(lambda: file.read(65536), b""):
-        digest.update(chunk)
     file.seek(0)
     document = CaseDocument(
         case=case,
