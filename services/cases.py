@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from account import notifications
 from account.models import Membership
+from integrations import events
 
 from .models import Case, CaseDocument, CaseEvent, CaseMessage, CaseStatus, Payment, ReferenceCounter
 
@@ -129,6 +130,25 @@ def _event(case, kind, *, actor=None, actor_label="", text="", status_from="", s
     )
 
 
+def _emit(case, event_type, **ids):
+    """Tell the specialist applications (through the outbox, same transaction) what the applicant did."""
+    page = case.service_page
+    events.emit(
+        event_type,
+        record_type="cases",
+        subject_id=case.pk,
+        subject_ref=case.reference or "",
+        destination=page.destination if page else "",
+        service_id=case.service_page_id,
+        data=ids,
+    )
+
+
+def _emit_documents(case, documents):
+    for document in documents:
+        _emit(case, "case.document.added", documentId=document.pk)
+
+
 # --- drafts and submission ------------------------------------------------------------------------
 
 
@@ -230,6 +250,7 @@ def submit(
             status_to=S.SUBMITTED,
             text=_("Submitted online"),
         )
+        _emit(case, "case.submitted")
         if case.fee_rappen:
             Payment.objects.create(case=case, amount_rappen=case.fee_rappen, reference=case.reference)
         notify_owner(
@@ -275,6 +296,8 @@ def change_status(case, to, *, actor=None, actor_label="", by="office", text="")
         )
         if to in STATUS_MESSAGES:
             notify_owner(case, lambda: STATUS_MESSAGES[to] % {"reference": case.reference}, text)
+        if to == S.WITHDRAWN:
+            _emit(case, "case.withdrawn")
     return case
 
 
@@ -332,8 +355,10 @@ def send_message(case, body, *, author=None, author_label="", from_applicant=Fal
             body=body,
         )
         origin = CaseDocument.Origin.APPLICANT if from_applicant else CaseDocument.Origin.ADMINISTRATION
-        for file in files:
+        documents = [
             add_document(case, file, origin=origin, uploaded_by=author, message=message, record_event=False)
+            for file in files
+        ]
         _event(
             case,
             CaseEvent.Kind.MESSAGE,
@@ -341,7 +366,10 @@ def send_message(case, body, *, author=None, author_label="", from_applicant=Fal
             actor_label=author_label,
             text=_("Message from the applicant") if from_applicant else _("Message from the administration"),
         )
-        if not from_applicant:
+        if from_applicant:
+            _emit(case, "case.message.created", messageId=message.pk)
+            _emit_documents(case, documents)
+        else:
             notify_owner(
                 case, lambda: _("New message on your case %(reference)s") % {"reference": case.reference}, body
             )
@@ -417,13 +445,17 @@ def answer(question, body, *, user, files=()):
             body=body,
             answer_to=question,
         )
-        for file in files:
+        documents = [
             add_document(
                 case, file, origin=CaseDocument.Origin.APPLICANT, uploaded_by=user, message=reply, record_event=False
             )
+            for file in files
+        ]
         question.answered_at = timezone.now()
         question.save(update_fields=["answered_at"])
         _event(case, CaseEvent.Kind.ANSWER, actor=user, text=body or _("Documents sent"))
+        _emit(case, "case.question.answered", questionId=question.pk, answerId=reply.pk)
+        _emit_documents(case, documents)
         _resume_if_no_open_questions(case, actor=user)
     return reply
 
@@ -467,7 +499,9 @@ def add_document(case, file, *, origin, uploaded_by=None, title="", field_name="
     document.save()
     if record_event:
         _event(case, CaseEvent.Kind.DOCUMENT, actor=uploaded_by, text=document.title)
-        if origin != CaseDocument.Origin.APPLICANT:
+        if origin == CaseDocument.Origin.APPLICANT:
+            _emit_documents(case, [document])
+        else:
             notify_owner(
                 case,
                 lambda: _("New document for your case %(reference)s") % {"reference": case.reference},

@@ -1,6 +1,7 @@
 """Settings shared by every environment; values that differ per installation come from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -51,6 +52,9 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_q",
     "allauth",
     "allauth.account",
@@ -229,7 +233,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # No CDN, no inline code without a nonce. The Wagtail and Django admin need inline styles and
 # scripts of their own, so they keep their own (looser) defaults.
 CONTENT_SECURITY_POLICY = {
-    "EXCLUDE_URL_PREFIXES": ["/admin", "/django-admin"],
+    # The API documentation page (Swagger UI, served from local static files) styles itself inline.
+    "EXCLUDE_URL_PREFIXES": ["/admin", "/django-admin", "/api/v1/docs"],
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
@@ -299,6 +304,42 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp", "svg"]
+
+# --- Interface for specialist applications (integrations) ------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["integrations.api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["integrations.api.authentication.IsSpecialistApplication"],
+    "DEFAULT_THROTTLE_CLASSES": ["integrations.api.throttling.PerApplicationRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "integrations.api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Gemeindeportal API for specialist applications",
+    "DESCRIPTION": "Generic, vendor-neutral interface: event feed, webhooks, cases. See docs/integration.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+}
+# Sent as senderId in message headers (eCH-0058); a sedex id where the municipality has one.
+INTEGRATIONS_SENDER_ID = os.environ.get("INTEGRATIONS_SENDER_ID", "gemeindeportal-musterwil")
+INTEGRATIONS_TOKEN_ROTATION_OVERLAP = timedelta(days=int(os.environ.get("INTEGRATIONS_TOKEN_OVERLAP_DAYS", "7")))
+# Webhook endpoints on private, loopback or link-local addresses are refused unless this is on (dev/test).
+INTEGRATIONS_WEBHOOK_ALLOW_PRIVATE = env_bool("INTEGRATIONS_WEBHOOK_ALLOW_PRIVATE", False)
+INTEGRATIONS_WEBHOOK_TIMEOUT = float(os.environ.get("INTEGRATIONS_WEBHOOK_TIMEOUT", "10"))
+# Seconds to wait before the 2nd, 3rd … attempt (each ±20 % jitter): about three days in all, then failed.
+INTEGRATIONS_WEBHOOK_RETRY_DELAYS = [60, 300, 1800, 7200, 18000, 36000, 50400, 72000, 72000]
+INTEGRATIONS_IDEMPOTENCY_KEEP = timedelta(days=7)
 
 # --- Logging ------------------------------------------------------------------------------
 LOGGING = {

@@ -82,6 +82,16 @@ class CaseQuerySet(models.QuerySet):
             return self.submitted()
         return self.submitted().filter(service_page__clerk_group__in=user.groups.all())
 
+    def for_application(self, application):
+        """Submitted cases a specialist application may read: its services and destinations, nothing else."""
+        if application is None or not application.is_active or not application.may_read("cases"):
+            return self.none()
+        scope = Q(service_page__in=application.services.all())
+        destinations = application.destination_list
+        if destinations:
+            scope |= Q(service_page__destination__in=destinations)
+        return self.submitted().filter(scope)
+
 
 class Case(models.Model):
     reference = models.CharField(_("reference"), max_length=32, unique=True, null=True, blank=True, editable=False)
