@@ -147,8 +147,8 @@ else:
 Q_CLUSTER = {
     "name": "gemeindeportal",
     "workers": int(os.environ.get("Q_WORKERS", "2")),
-    "timeout": 60,
-    "retry": 120,
+    "timeout": int(os.environ.get("Q_TIMEOUT", "60")),
+    "retry": int(os.environ.get("Q_RETRY", "120")),
     "max_attempts": 5,
     "catch_up": False,
     "save_limit": 1000,
