@@ -7,6 +7,12 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def create_event_sequence(apps, schema_editor):
+    # The row whose lock orders event writers (see EventSequence); emit() would create it too, but a row
+    # that exists from the start avoids a race between the first two writers.
+    apps.get_model("integrations", "EventSequence").objects.get_or_create(name="events")
+
+
 class Migration(migrations.Migration):
 
     initial = True
@@ -210,4 +216,5 @@ class Migration(migrations.Migration):
             model_name='webhookdelivery',
             constraint=models.UniqueConstraint(fields=('endpoint', 'event'), name='delivery_once_per_endpoint'),
         ),
+        migrations.RunPython(create_event_sequence, migrations.RunPython.noop),
     ]
