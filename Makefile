@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-fast lint migrations-check messages clean
+.PHONY: install run client test test-fast lint migrations-check messages clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,12 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	HOST=$(HOST) PORT=$(PORT) PY=$(PY) bash scripts/run_dev.sh
+
+## Run the reference client (demo specialist application) on the pull feed of the portal started by `make run`
+## (`make client CLIENT_ARGS=--ask` asks the applicant a question before completing).
+client: install
+	$(PY) -m integrations.client --portal http://$(HOST):$(PORT) --token gpk_demo_musterwil_0000000000000000 \
+		feed --follow $(CLIENT_ARGS)
 
 ## Set up and run the whole test suite (browser tests included when Chromium is installed).
 test: install

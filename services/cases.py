@@ -477,7 +477,9 @@ def withdraw_question(question, *, actor=None, actor_label=""):
 # --- documents and payments ------------------------------------------------------------------------
 
 
-def add_document(case, file, *, origin, uploaded_by=None, title="", field_name="", message=None, record_event=True):
+def add_document(
+    case, file, *, origin, uploaded_by=None, title="", field_name="", message=None, record_event=True, actor_label=""
+):
     """Store `file` privately as a document of the case; issued documents notify the owner."""
     name = getattr(file, "name", "") or "document"
     name = name.rsplit("/", 1)[-1]
@@ -498,7 +500,7 @@ def add_document(case, file, *, origin, uploaded_by=None, title="", field_name="
     document.size = document.file.size
     document.save()
     if record_event:
-        _event(case, CaseEvent.Kind.DOCUMENT, actor=uploaded_by, text=document.title)
+        _event(case, CaseEvent.Kind.DOCUMENT, actor=uploaded_by, actor_label=actor_label, text=document.title)
         if origin == CaseDocument.Origin.APPLICANT:
             _emit_documents(case, [document])
         else:

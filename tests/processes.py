@@ -62,11 +62,20 @@ class Portal:
     def shell(self, code, timeout=120):
         return self.manage("shell", "-c", code, timeout=timeout)
 
-    def start(self, name, *command):
-        """Start a long-running process; its output goes to <directory>/<name>.log."""
+    def start(self, name, *command, start_new_session=False):
+        """Start a long-running process; its output goes to <directory>/<name>.log.
+
+        start_new_session=True puts it in a process group of its own, so a test can kill it together with
+        the children it forks (os.killpg(process.pid, …)).
+        """
         log = open(self.directory / f"{name}.log", "ab")  # noqa: SIM115 — closed in stop()
         process = subprocess.Popen(  # noqa: S603 — commands from the tests
-            command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+            command,
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=start_new_session,
         )
         self.processes[name] = (process, log)
         return process

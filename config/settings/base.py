@@ -330,6 +330,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Only this API: Wagtail's own admin API views are not part of the interface for vendors.
+    "PREPROCESSING_HOOKS": ["integrations.api.schema.only_this_api"],
 }
 # Sent as senderId in message headers (eCH-0058); a sedex id where the municipality has one.
 INTEGRATIONS_SENDER_ID = os.environ.get("INTEGRATIONS_SENDER_ID", "gemeindeportal-musterwil")

@@ -2,6 +2,7 @@
 
 import logging
 
+from django.utils import translation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -18,6 +19,12 @@ class ApiView(APIView):
     audit_action = ""
     #: Record type a write needs permission for (a read needs read permission, which scoping enforces).
     record_type = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        # The API speaks English to integrators whatever the site's language; texts written into a
+        # resident's timeline switch back to the site language where they are made.
+        with translation.override("en"):
+            return super().dispatch(request, *args, **kwargs)
 
     def initial(self, request, *args, **kwargs):
         self.audit_subject = ("", "")

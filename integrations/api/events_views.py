@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from .. import feed
 from .base import ApiView
+from .schema import problems
 
 
 class EventSerializer(serializers.Serializer):
@@ -28,6 +29,8 @@ class AckSerializer(serializers.Serializer):
 
 
 class EventFeedView(ApiView):
+    """The pull feed: events of this application's scopes in id order, after a cursor."""
+
     audit_action = "events.list"
 
     @extend_schema(
@@ -39,7 +42,7 @@ class EventFeedView(ApiView):
             ),
             OpenApiParameter("limit", OpenApiTypes.INT, description="1–1000, default 100.", required=False),
         ],
-        responses=FeedSerializer,
+        responses={200: FeedSerializer, **problems(400)},
     )
     def get(self, request):
         query = _FeedQuery(data=request.query_params)
@@ -58,13 +61,15 @@ class _FeedQuery(serializers.Serializer):
 
 
 class EventAckView(ApiView):
+    """Acknowledging moves the application's stored cursor; a feed call without `after` continues there."""
+
     audit_action = "events.ack"
 
     @extend_schema(
         operation_id="events_ack",
         summary="Acknowledge that every event up to the cursor is handled",
         request=AckSerializer,
-        responses=inline_serializer("AckResponse", {"acknowledged": serializers.CharField()}),
+        responses={200: inline_serializer("AckResponse", {"acknowledged": serializers.CharField()}), **problems(400)},
     )
     def post(self, request):
         body = AckSerializer(data=request.data)

@@ -23,6 +23,7 @@ class PerApplicationRateThrottle(SimpleRateThrottle):
             self.num_requests = ANONYMOUS_PER_MINUTE
         if not self.num_requests:
             return True
+        self.rate = f"{self.num_requests}/min"
         return super().allow_request(request, view)
 
     def get_cache_key(self, request, view):

@@ -3,15 +3,35 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from . import cases_views as cases
 from . import events_views
+from . import schema as _schema  # noqa: F401 — registers the bearer scheme with drf-spectacular
 
 app_name = "api"
 
 PUBLIC = {"authentication_classes": [], "permission_classes": []}
+# The schema documents this API only, not the admin APIs Wagtail brings along.
+SCHEMA_SETTINGS = {"PREPROCESSING_HOOKS": ["integrations.api.schema.only_this_api"]}
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(**PUBLIC), name="schema"),
+    path("", cases.ApiRootView.as_view(), name="root"),
+    path("schema/", SpectacularAPIView.as_view(custom_settings=SCHEMA_SETTINGS, **PUBLIC), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema", **PUBLIC), name="docs"),
     path("events", events_views.EventFeedView.as_view(), name="events"),
     path("events/ack", events_views.EventAckView.as_view(), name="events_ack"),
+    path("cases", cases.CaseListView.as_view(), name="cases"),
+    path("cases/<str:reference>", cases.CaseDetailView.as_view(), name="case"),
+    path("cases/<str:reference>/acknowledgement", cases.AcknowledgementView.as_view(), name="case_acknowledgement"),
+    path("cases/<str:reference>/status", cases.StatusView.as_view(), name="case_status"),
+    path("cases/<str:reference>/milestones", cases.MilestoneView.as_view(), name="case_milestones"),
+    path("cases/<str:reference>/messages", cases.MessageView.as_view(), name="case_messages"),
+    path("cases/<str:reference>/questions", cases.QuestionView.as_view(), name="case_questions"),
+    path("cases/<str:reference>/documents", cases.DocumentUploadView.as_view(), name="case_documents"),
+    path(
+        "cases/<str:reference>/documents/<int:document_id>/content",
+        cases.DocumentContentView.as_view(),
+        name="case_document_content",
+    ),
+    path("cases/<str:reference>/answers", cases.AnswerListView.as_view(), name="case_answers"),
+    path("cases/<str:reference>/answers/<int:answer_id>", cases.AnswerDetailView.as_view(), name="case_answer"),
 ]

@@ -169,7 +169,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('key', models.CharField(max_length=255, verbose_name='idempotency key')),
-                ('method', models.CharField(max_length=8, verbose_name='method')),
+                ('method', models.CharField(max_length=8, verbose_name='HTTP method')),
                 ('path', models.CharField(max_length=300, verbose_name='path')),
                 ('request_hash', models.CharField(max_length=64, verbose_name='request fingerprint')),
                 ('status_code', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='response status')),
@@ -191,7 +191,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='time')),
-                ('method', models.CharField(max_length=8, verbose_name='method')),
+                ('method', models.CharField(max_length=8, verbose_name='HTTP method')),
                 ('path', models.CharField(max_length=300, verbose_name='path')),
                 ('action', models.CharField(max_length=60, verbose_name='action')),
                 ('subject_type', models.CharField(blank=True, max_length=40, verbose_name='record type')),

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from .. import urlsafety
 from ..scopes import RECORD_TYPES, parse_destinations
 
 TOKEN_PREFIX = "gpk_"  # noqa: S105 — a marker that makes leaked tokens easy to spot, not a secret
@@ -197,6 +198,22 @@ class WebhookEndpoint(models.Model):
 
     def __str__(self):
         return self.url
+
+    def clean(self):
+        from ..events import EVENT_TYPES  # events imports this models package
+
+        errors = {}
+        if self.url:
+            try:
+                urlsafety.check_webhook_url(self.url)
+            except ValidationError as error:
+                errors["url"] = error.messages
+        if not isinstance(self.event_types, list):
+            errors["event_types"] = [_("Enter a list of event types.")]
+        elif unknown := sorted(set(self.event_types) - set(EVENT_TYPES)):
+            errors["event_types"] = [_("Unknown event types: %(types)s") % {"types": ", ".join(unknown)}]
+        if errors:
+            raise ValidationError(errors)
 
     def wants(self, event_type):
         return not self.event_types or event_type in self.event_types

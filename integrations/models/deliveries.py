@@ -25,6 +25,9 @@ class WebhookDelivery(models.Model):
     # A worker that takes a delivery leases it until this time; a worker killed mid-delivery leaves a lease
     # that simply runs out, and the delivery is taken again.
     locked_until = models.DateTimeField(_("taken until"), null=True, blank=True)
+    # Set by an administrator's replay and consumed by the next attempt, whichever worker runs it, so that
+    # attempt is logged as manual even when the minute sweeper gets to it before the queued task.
+    replay_requested = models.BooleanField(_("replay requested"), default=False)
     last_status_code = models.PositiveSmallIntegerField(_("last HTTP status"), null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)

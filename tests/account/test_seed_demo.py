@@ -5,6 +5,8 @@ from django.core.management import CommandError, call_command
 
 from account.demo_users import DEMO_PASSWORD, DEMO_USERS, demo_email
 from account.models import Membership, Organisation, User
+from integrations.demo_content import DEMO_SLUG, DEMO_TOKEN
+from integrations.models import SpecialistApplication
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +29,10 @@ def test_seed_is_idempotent_and_every_demo_user_can_log_in(client, settings):
     business = Organisation.objects.get(name="Muster Bau AG")
     assert Membership.objects.get(organisation=business, user__email="business@musterwil.example").role == "admin"
     assert User.objects.get(email="admin@musterwil.example").is_superuser
+    demo_application = SpecialistApplication.objects.get(slug=DEMO_SLUG)
+    assert demo_application.tokens.count() == 1 and demo_application.endpoints.get().is_active is False
+    demo_cases = client.get("/api/v1/cases", headers={"authorization": f"Bearer {DEMO_TOKEN}"})
+    assert demo_cases.status_code == 200 and demo_cases.json()["results"], "the demo application sees the demo cases"
 
     for key in DEMO_USERS:
         client.logout()

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from account.demo_users import DEMO_PASSWORD, ensure_demo_organisations, ensure_demo_users
 from home.demo_content import ensure_demo_site
+from integrations.demo_content import demo_endpoint, ensure_demo_application
 from services.demo_content import ensure_demo_services
 
 
@@ -26,6 +27,7 @@ class Command(BaseCommand):
             users = ensure_demo_users()
             organisations = ensure_demo_organisations(users)
             services = ensure_demo_services(home, users, organisations)
+            application, token = ensure_demo_application()
         self.stdout.write(self.style.SUCCESS(f"Musterwil is ready at the site root ({home.title})."))
         self.stdout.write(f"Demo users ({len(users)}), password '{DEMO_PASSWORD}':")
         for user in users.values():
@@ -34,3 +36,13 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Services: {len(services['pages'])} service pages; {len(services['created_cases'])} demo cases created."
         )
+        self.stdout.write(f"Specialist application '{application.name}' (all demo services), API token: {token}")
+        self.stdout.write("  reference client on the pull feed: make client")
+        endpoint = demo_endpoint(application)
+        if endpoint is not None:
+            state = "active" if endpoint.is_active else "inactive; docs/integration.md says how to switch it on"
+            self.stdout.write(f"  webhook endpoint {endpoint.url} ({state}); receive its webhooks with")
+            self.stdout.write(
+                f"    .venv/bin/python -m integrations.client --token {token} listen --secret {endpoint.secret} --ask"
+            )
+        self.stdout.write("  guide: docs/integration.md")

@@ -1,0 +1,57 @@
+"""The demo specialist application of Musterwil, so a newcomer can watch a case travel without the admin.
+
+Idempotent. The token and the webhook secret are fixed and published (README, docs/integration.md): they
+exist only in demo databases, which seed_demo refuses to build with DEBUG off.
+"""
+
+from django.db import transaction
+from django.db.models import Max
+
+from services.models import ServicePage
+
+from .models import ApiToken, Event, SpecialistApplication, WebhookEndpoint
+from .models.clients import token_digest
+
+DEMO_SLUG = "fachanwendung-demo"
+DEMO_TOKEN = "gpk_demo_musterwil_0000000000000000"  # noqa: S105 — a published demo value, see above
+# "whsec_" + base64 of the 32 bytes b"musterwil-demo-webhook-secret-32".
+DEMO_WEBHOOK_SECRET = "whsec_bXVzdGVyd2lsLWRlbW8td2ViaG9vay1zZWNyZXQtMzI="  # noqa: S105
+DEMO_WEBHOOK_URL = "http://127.0.0.1:8765/webhooks"
+
+
+def ensure_demo_application():
+    """Create or refresh the demo application; return (application, DEMO_TOKEN)."""
+    with transaction.atomic():
+        application, created = SpecialistApplication.objects.update_or_create(
+            slug=DEMO_SLUG,
+            defaults={
+                "name": "Fachanwendung Musterwil (Demo)",
+                "vendor": "Musterwil Demo",
+                "contact_name": "Demo",
+                "is_test": True,
+                "read_types": ["cases"],
+                "write_types": ["cases"],
+            },
+        )
+        if created:
+            # Start after the demo history: the demo cases already show every status and must stay as they are.
+            application.acknowledged_event_id = Event.objects.aggregate(newest=Max("id"))["newest"] or 0
+            application.save(update_fields=["acknowledged_event_id"])
+        application.services.set(ServicePage.objects.live())
+        if not ApiToken.objects.filter(digest=token_digest(DEMO_TOKEN)).exists():
+            application.issue_token(token=DEMO_TOKEN, name="Demo")
+        # Inactive at first: with nobody listening, a plain `make run` would only pile up failing deliveries.
+        WebhookEndpoint.objects.get_or_create(
+            application=application,
+            url=DEMO_WEBHOOK_URL,
+            defaults={
+                "description": "Reference client: python -m integrations.client listen",
+                "secret": DEMO_WEBHOOK_SECRET,
+                "is_active": False,
+            },
+        )
+    return application, DEMO_TOKEN
+
+
+def demo_endpoint(application):
+    return application.endpoints.filter(url=DEMO_WEBHOOK_URL).first()
