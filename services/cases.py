@@ -118,6 +118,9 @@ def notify_owner(case, title, body=""):
 
 
 def _event(case, kind, *, actor=None, actor_label="", text="", status_from="", status_to="", visible=True):
+    # Every change in the timeline is a change of the case: lists sorted by it and the API's updatedSince
+    # filter must see messages, documents and milestones too, not only saves of the case row.
+    Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
     return CaseEvent.objects.create(
         case=case,
         kind=kind,

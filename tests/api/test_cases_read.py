@@ -377,3 +377,15 @@ def test_the_api_root_links_the_main_resources(client):
     assert set(body) == {"cases", "events", "schema", "docs"}
     assert body["cases"].endswith("/api/v1/cases")
     assert body["schema"].endswith("/api/v1/schema/")
+
+
+def test_updated_since_sees_a_message_of_the_applicant(api, service_page, resident):
+    quiet, talkative = submit_case(service_page, resident), submit_case(service_page, resident)
+    Case.objects.update(updated_at=timezone.now() - datetime.timedelta(days=3))
+    since = (timezone.now() - datetime.timedelta(days=1)).isoformat()
+
+    cases.send_message(talkative, "Ich habe noch eine Frage.", author=resident, from_applicant=True)
+
+    recent = api.get("/api/v1/cases", {"updatedSince": since}).json()["results"]
+    assert [item["reference"] for item in recent] == [talkative.reference]
+    assert quiet.reference
