@@ -6,9 +6,29 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 from playwright.sync_api import expect
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+class SerialWSGIServer(WSGIServer):
+    """The live server answers one request at a time.
+
+    On SQLite the test database lives in memory and the live server shares its one connection with the
+    test; Django's threaded live server would let two of Chromium's parallel requests (the admin loads
+    several at once) use that connection together, which fails at random ("OperationalError: not an
+    error"). Serving requests in turn removes the race; without threads Django closes each connection
+    after its response, so the browser's parallel requests simply queue.
+    """
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        # The server thread has already installed the shared connections for itself (LiveServerThread.run).
+        super().__init__(*args, **kwargs)
+
+
+LiveServerThread.server_class = SerialWSGIServer
 
 
 @pytest.hookimpl(trylast=True)
