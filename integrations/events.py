@@ -20,6 +20,10 @@ logger = logging.getLogger(__name__)
 EVENT_TYPES = {
     "case.submitted": (1, _("A resident, association or business submitted a form; the case has a reference.")),
     "case.withdrawn": (1, _("The applicant withdrew the case.")),
+    "case.status_changed": (
+        1,
+        _("The status of the case changed (by a clerk, a specialist application or the applicant's answer)."),
+    ),
     "case.message.created": (1, _("The applicant wrote a message on the case.")),
     "case.document.added": (1, _("The applicant added a document to the case after submitting it.")),
     "case.question.answered": (1, _("The applicant answered a question of the administration.")),

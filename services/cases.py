@@ -299,8 +299,11 @@ def change_status(case, to, *, actor=None, actor_label="", by="office", text="")
         )
         if to in STATUS_MESSAGES:
             notify_owner(case, lambda: STATUS_MESSAGES[to] % {"reference": case.reference}, text)
+        # Every transition tells the specialist applications, with exactly one event.
         if to == S.WITHDRAWN:
             _emit(case, "case.withdrawn")
+        else:
+            _emit(case, "case.status_changed", statusFrom=previous, statusTo=to)
     return case
 
 

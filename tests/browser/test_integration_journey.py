@@ -151,7 +151,12 @@ def test_case_travels_from_the_browser_to_the_specialist_application_and_back(pa
             "                      .values_list('action', flat=True))),\n"
             "}))",
         )
-        deliveries = sorted(records["deliveries"], key=lambda row: row["type"])
+        # The client's own status changes come back as case.status_changed (it ignores them); the last ones
+        # may still be on their way, so only the two events the journey waited for are checked in full.
+        assert "case.status_changed" in {row["type"] for row in records["deliveries"]}
+        deliveries = sorted(
+            (row for row in records["deliveries"] if row["type"] != "case.status_changed"), key=lambda row: row["type"]
+        )
         assert [(row["type"], row["reference"], row["status"]) for row in deliveries] == [
             ("case.question.answered", reference, "delivered"),
             ("case.submitted", reference, "delivered"),

@@ -99,10 +99,12 @@ def test_an_answer_emits_question_answered_and_its_documents(service_page, resid
     assert events_since(before) == [
         ("case.question.answered", {"questionId": question.pk, "answerId": reply.pk}),
         ("case.document.added", {"documentId": document.pk}),
+        # The answer resumes the case: a transition, so one status event.
+        ("case.status_changed", {"statusFrom": "awaiting_applicant", "statusTo": "in_progress"}),
     ]
 
 
-def test_what_the_office_does_emits_nothing(service_page, resident, endpoint, clerk):
+def test_what_the_office_does_emits_only_its_status_changes(service_page, resident, endpoint, clerk):
     case = submit_case(service_page, resident)
     before = last_event_id()
 
@@ -116,8 +118,19 @@ def test_what_the_office_does_emits_nothing(service_page, resident, endpoint, cl
 
     case.refresh_from_db()
     assert case.status == CaseStatus.COMPLETED
-    assert events_since(before) == []
-    assert WebhookDelivery.objects.filter(endpoint=endpoint).count() == 1
+    # Messages, questions, milestones and documents of the office are not news to the applications;
+    # every status transition is (DESIGN: each transition emits an integration event).
+    transitions = [
+        ("submitted", "received"),
+        ("received", "in_progress"),
+        ("in_progress", "awaiting_applicant"),
+        ("awaiting_applicant", "in_progress"),
+        ("in_progress", "completed"),
+    ]
+    assert events_since(before) == [
+        ("case.status_changed", {"statusFrom": old, "statusTo": new}) for old, new in transitions
+    ]
+    assert WebhookDelivery.objects.filter(endpoint=endpoint).count() == 1 + len(transitions)
 
 
 # --- same transaction -----------------------------------------------------------------------------------
@@ -167,8 +180,12 @@ def test_event_ids_increase_in_the_order_the_changes_were_made(service_page, res
     assert [(event.type, event.subject_ref) for event in events] == [
         ("case.submitted", first.reference),
         ("case.submitted", second.reference),
+        ("case.status_changed", first.reference),  # asking a question: received,
+        ("case.status_changed", first.reference),  # in progress,
+        ("case.status_changed", first.reference),  # awaiting the applicant
         ("case.message.created", second.reference),
         ("case.question.answered", first.reference),
+        ("case.status_changed", first.reference),  # the answer resumes the case
         ("case.withdrawn", second.reference),
     ]
     times = [event.occurred_at for event in events]
