@@ -84,6 +84,19 @@ class PortalSettings(BaseSiteSetting):
     contact_email = models.EmailField(_("e-mail"), blank=True)
     opening_hours = models.TextField(_("opening hours"), blank=True)
     footer_links = StreamField([("link", LinkBlock())], blank=True, verbose_name=_("footer links"))
+    # Creditor of the QR-bills the portal issues for fees (Swiss Payment Standards).
+    creditor_name = models.CharField(_("creditor name"), max_length=70, blank=True)
+    creditor_street = models.CharField(_("street"), max_length=70, blank=True)
+    creditor_house_number = models.CharField(_("house number"), max_length=16, blank=True)
+    creditor_postcode = models.CharField(_("postcode"), max_length=16, blank=True)
+    creditor_town = models.CharField(_("town"), max_length=35, blank=True)
+    creditor_country = models.CharField(_("country"), max_length=2, default="CH")
+    creditor_iban = models.CharField(
+        _("IBAN or QR-IBAN"),
+        max_length=34,
+        blank=True,
+        help_text=_("With a QR-IBAN the bills carry a QR reference, with an IBAN a creditor reference (RF)."),
+    )
 
     # The header shows the logo on every page; fetch it with the settings instead of in a second query.
     select_related = ["logo"]
@@ -100,6 +113,18 @@ class PortalSettings(BaseSiteSetting):
             heading=_("Contact"),
         ),
         FieldPanel("footer_links"),
+        MultiFieldPanel(
+            [
+                FieldPanel("creditor_name"),
+                FieldPanel("creditor_street"),
+                FieldPanel("creditor_house_number"),
+                FieldPanel("creditor_postcode"),
+                FieldPanel("creditor_town"),
+                FieldPanel("creditor_country"),
+                FieldPanel("creditor_iban"),
+            ],
+            heading=_("Payments (QR-bill creditor)"),
+        ),
     ]
 
     class Meta:

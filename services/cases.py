@@ -19,6 +19,7 @@ from account import notifications
 from account.models import Membership
 from integrations import events
 
+from . import fulfilment
 from .models import Case, CaseDocument, CaseEvent, CaseMessage, CaseStatus, Payment, ReferenceCounter
 
 logger = logging.getLogger(__name__)
@@ -518,14 +519,17 @@ def add_document(
     return document
 
 
-def mark_paid(payment, *, actor=None, actor_label=""):
+def mark_paid(payment, *, actor=None, actor_label="", method=None, confirmed_by=""):
+    """Record that the fee is paid (once, however often it is confirmed) and run the service kind's handler."""
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
         if payment.status == Payment.Status.PAID:
             return payment
         payment.status = Payment.Status.PAID
         payment.paid_at = timezone.now()
-        payment.save(update_fields=["status", "paid_at"])
+        payment.method = method or payment.method
+        payment.confirmed_by = (confirmed_by or actor_label or (str(actor) if actor else ""))[:200]
+        payment.save(update_fields=["status", "paid_at", "method", "confirmed_by"])
         _event(
             payment.case,
             CaseEvent.Kind.PAYMENT,
@@ -533,6 +537,7 @@ def mark_paid(payment, *, actor=None, actor_label=""):
             actor_label=actor_label,
             text=_("Fee of CHF %(amount).2f paid") % {"amount": payment.amount_rappen / 100},
         )
+        fulfilment.paid(payment.case)
     return payment
 
 

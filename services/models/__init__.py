@@ -1,8 +1,12 @@
 """Models of services: form definitions, service pages and the cases their submissions become."""
 
 from .cases import Case, CaseDocument, CaseEvent, CaseMessage, CaseStatus, Payment, ReferenceCounter
+from .certificates import Certificate, CertificateKind
 from .forms import ServiceForm
-from .pages import ServiceIndexPage, ServicePage
+from .pages import ServiceIndexPage, ServiceKind, ServicePage
+from .parking import ParkingPermit
+from .payments import PaymentImport, PaymentTransaction
+from .tax import TaxAccount, TaxDocument, TaxEntry
 
 __all__ = [
     "Case",
@@ -10,9 +14,18 @@ __all__ = [
     "CaseEvent",
     "CaseMessage",
     "CaseStatus",
+    "Certificate",
+    "CertificateKind",
+    "ParkingPermit",
     "Payment",
+    "PaymentImport",
+    "PaymentTransaction",
     "ReferenceCounter",
     "ServiceForm",
     "ServiceIndexPage",
+    "ServiceKind",
     "ServicePage",
+    "TaxAccount",
+    "TaxDocument",
+    "TaxEntry",
 ]

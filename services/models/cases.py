@@ -335,8 +335,17 @@ class Payment(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
     method = models.CharField(_("method"), max_length=12, choices=Method.choices, default=Method.QR_BILL)
     reference = models.CharField(_("payment reference"), max_length=64, blank=True)
+    # The structured reference printed on the QR-bill (QRR with a QR-IBAN, else SCOR); bank notifications
+    # (camt.054) are matched by it.
+    qr_reference = models.CharField(_("QR reference"), max_length=32, blank=True, db_index=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    confirmed_by = models.CharField(
+        _("confirmed by"),
+        max_length=200,
+        blank=True,
+        help_text=_("Clerk, specialist application, bank file or provider."),
+    )
 
     class Meta:
         verbose_name = _("payment")

@@ -35,6 +35,17 @@ class ServiceIndexPage(Page):
         return context
 
 
+class ServiceKind(models.TextChoices):
+    """What the portal does with a case besides the timeline: the rules of a kind live in a module of its own."""
+
+    GENERAL = "general", _("General form")
+    DEBT_EXTRACT = "debt_extract", _("Debt register extract (Betreibungsregisterauszug)")
+    PARKING_PERMIT = "parking_permit", _("Parking permit (Parkkarte)")
+    BUILDING_PERMIT = "building_permit", _("Building permit (Baubewilligung)")
+    MOVE = "move", _("Moving notification (Zuzug, Wegzug, Umzug)")
+    CERTIFICATE = "certificate", _("Certificate order")
+
+
 class ServicePage(Page):
     """One service: description, fee, processing time, requirements and one or more embedded forms."""
 
@@ -61,6 +72,13 @@ class ServicePage(Page):
         verbose_name=_("responsible clerk group"),
         help_text=_("Clerks of this group see and work the cases of this service."),
     )
+    service_kind = models.CharField(
+        _("kind of service"),
+        max_length=20,
+        choices=ServiceKind.choices,
+        default=ServiceKind.GENERAL,
+        help_text=_("Services with a kind of their own issue permits or certificates when a case is paid or approved."),
+    )
     destination = models.SlugField(
         _("destination"),
         max_length=60,
@@ -79,6 +97,7 @@ class ServicePage(Page):
                 FieldPanel("login_required"),
                 FieldPanel("organisations_only"),
                 FieldPanel("clerk_group"),
+                FieldPanel("service_kind"),
                 FieldPanel("destination"),
             ],
             heading=_("Service"),
