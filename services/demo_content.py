@@ -18,11 +18,11 @@ from django.utils import timezone, translation
 
 from account.acting_context import ActingContext
 from account.models import AssuranceLevel, Membership
+from home.pdf import Letterhead, render_pdf, swiss_date
 
 from . import cases, tasks
 from .form_builder import fields_snapshot
 from .models import Case, CaseDocument, CaseStatus, Payment, ServiceForm, ServiceIndexPage, ServicePage
-from .pdf import Letterhead, render_pdf, swiss_date
 
 logger = logging.getLogger(__name__)
 

@@ -13,8 +13,9 @@ from wagtail.models import Site
 
 from account.models import Membership
 from home.models import PortalSettings
+from home.pdf import Letterhead, PortalDocument, chf, pdf_safe, render_pdf, swiss_datetime
 from services.models import Case, CaseDocument, CaseStatus
-from services.pdf import Letterhead, PortalDocument, chf, pdf_safe, render_pdf, render_receipt, swiss_datetime
+from services.pdf import render_receipt
 from tests.factories import MembershipFactory, UserFactory
 
 SNAPSHOT = [
