@@ -28,6 +28,11 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("auth/", include("allauth.urls")),
     path("account/cases/", include("services.urls")),
+    path("account/payments/", include("services.payment_urls")),
+    path("account/parking/", include("services.parking_urls")),
+    path("account/certificates/", include("services.certificate_urls")),
+    path("account/tax/", include("services.tax_urls")),
+    path("verify/", include("services.verify_urls")),
     path("account/", include("account.urls")),
     path("search/", home_views.search, name="search"),
     path("", include(wagtail_urls)),

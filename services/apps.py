@@ -11,6 +11,7 @@ class ServicesConfig(AppConfig):
     def ready(self):
         from account import notifications
 
-        from . import dashboard  # noqa: F401  (registers the cases section of the dashboard)
+        # Importing these registers dashboard sections, paid handlers and notification kinds.
+        from . import certificates, dashboard, parking, payments, tax  # noqa: F401
 
         notifications.register_kind("case", _("My cases: status, messages, questions and documents"))

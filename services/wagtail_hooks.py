@@ -15,7 +15,7 @@ from wagtail_modeladmin.helpers import ButtonHelper, PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
 from wagtail_modeladmin.views import IndexView
 
-from . import admin_views
+from . import admin_views, certificate_admin, parking_admin, payment_admin, tax_admin  # noqa: F401 (their hooks)
 from .admin_forms import office_status_label
 from .admin_views import CASES_LABEL, case_url, is_clerk, services_for_clerk
 from .models import Case, CaseStatus, ServiceForm

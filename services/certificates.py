@@ -1,0 +1,1 @@
+"""Certificates (Wohnsitzbescheinigung …): issue as PDF with a verification code, verify, revoke."""

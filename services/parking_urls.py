@@ -1,0 +1,5 @@
+"""URLs of the parking pages (filled by the parking feature)."""
+
+app_name = "parking"
+
+urlpatterns = []
