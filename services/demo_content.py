@@ -187,6 +187,61 @@ HALL_FIELDS = [
     field("long_text", "Bemerkungen", "bemerkungen", required=False, help_text="Bühne, Küche, Bestuhlung …"),
 ]
 
+DEBT_EXTRACT_FIELDS = [
+    heading("Angaben zur Person", "Der Auszug wird für die Person ausgestellt, die ihn bestellt."),
+    field("text", "Name und Vorname", "name", prefill="full_name", max_length=120),
+    field("date", "Geburtsdatum", "geburtsdatum", prefill="date_of_birth"),
+    field("address", "Wohnadresse", "adresse", prefill="address"),
+    heading("Bestellung"),
+    field(
+        "choice",
+        "Verwendungszweck",
+        "zweck",
+        required=False,
+        widget="select",
+        choices="Wohnungsbewerbung\nStellenbewerbung\nAndere",
+    ),
+    field(
+        "choice",
+        "Zustellung",
+        "zustellung",
+        widget="radio",
+        choices="Als PDF im Benutzerkonto\nPer Post an die Wohnadresse",
+    ),
+]
+
+BUILDING_PERMIT_FIELDS = [
+    step_break("Bauherrschaft"),
+    field("text", "Bauherrschaft", "bauherrschaft", prefill="full_name", max_length=200),
+    field("phone", "Telefon für Rückfragen", "telefon", prefill="phone"),
+    field("address", "Adresse der Bauherrschaft", "adresse", prefill="address"),
+    step_break("Bauvorhaben"),
+    field("text", "Bauvorhaben", "vorhaben", help_text="z. B. Anbau Wintergarten, Wärmepumpe", max_length=200),
+    field("text", "Parzelle Nr.", "parzelle", max_length=20),
+    field("text", "Strasse und Hausnummer des Grundstücks", "standort", max_length=200),
+    field("long_text", "Beschreibung", "beschreibung", max_length=5000),
+    field("number", "Geschätzte Baukosten (CHF)", "baukosten", min_value=0, max_value=100_000_000, decimal_places=0),
+    step_break("Pläne"),
+    field(
+        "file",
+        "Situationsplan",
+        "situationsplan",
+        help_text="Amtlicher Situationsplan mit eingezeichnetem Vorhaben, PDF.",
+        allowed_types=["pdf"],
+        max_size_mb=10,
+    ),
+    field(
+        "file",
+        "Grundrisse, Schnitte und Fassaden",
+        "plaene",
+        help_text="PDF, höchstens 10 MB pro Datei.",
+        allowed_types=["pdf"],
+        max_size_mb=10,
+        multiple=True,
+        max_files=10,
+    ),
+]
+
 
 def _paragraphs(*texts):
     return "".join(f"<p>{text}</p>" for text in texts)
@@ -263,6 +318,57 @@ SERVICES = {
         ),
         "form_intro": "Die Reservation wird erst mit unserer Bestätigung verbindlich.",
         "confirmation": "Vielen Dank. Wir prüfen die Verfügbarkeit und bestätigen die Reservation im Benutzerkonto.",
+    },
+    "betreibungsauszug": {
+        "form_title": "Betreibungsregisterauszug bestellen",
+        "fields": DEBT_EXTRACT_FIELDS,
+        "submit_label": "Auszug bestellen",
+        "page": {
+            "slug": "betreibungsregisterauszug",
+            "title": "Betreibungsregisterauszug bestellen",
+            "intro": "Der Auszug aus dem Betreibungsregister zeigt, ob gegen Sie Betreibungen laufen.",
+            "fee_rappen": 1700,
+            "processing_time": "1 bis 2 Arbeitstage",
+            "required_documents": "",
+            "required_assurance_level": AssuranceLevel.ADDRESS,
+            "login_required": True,
+            "organisations_only": False,
+            "service_kind": "debt_extract",
+            "destination": "betreibungsamt",
+        },
+        "text": (
+            "Vermieterinnen und Arbeitgeber verlangen oft einen aktuellen Betreibungsregisterauszug. Sie können "
+            "ihn nur für sich selbst bestellen; deshalb braucht es eine bestätigte Wohnadresse (Aktivierungsbrief).",
+            "Die Gebühr beträgt CHF 17.–. Das Betreibungsamt stellt den Auszug nach Zahlungseingang aus.",
+        ),
+        "form_intro": "Die Angaben stammen aus Ihrem Benutzerkonto.",
+        "confirmation": "Vielen Dank für Ihre Bestellung. Bitte bezahlen Sie die Gebühr; den Auszug finden Sie danach "
+        "in Ihrem Benutzerkonto.",
+    },
+    "baugesuch": {
+        "form_title": "Baugesuch einreichen",
+        "fields": BUILDING_PERMIT_FIELDS,
+        "submit_label": "Baugesuch einreichen",
+        "page": {
+            "slug": "baugesuch",
+            "title": "Baugesuch einreichen",
+            "intro": "Reichen Sie Ihr Baugesuch mit den Plänen online ein und verfolgen Sie das Verfahren.",
+            "fee_rappen": 0,
+            "processing_time": "In der Regel 6 bis 10 Wochen",
+            "required_documents": "<ul><li>Situationsplan</li><li>Grundrisse, Schnitte und Fassaden</li></ul>",
+            "required_assurance_level": AssuranceLevel.EMAIL,
+            "login_required": True,
+            "organisations_only": False,
+            "service_kind": "building_permit",
+            "destination": "bauamt",
+        },
+        "text": (
+            "Das Bauamt prüft Ihr Gesuch (Vorprüfung), publiziert es im Amtsblatt und legt es während der "
+            "Einsprachefrist öffentlich auf. Danach entscheidet der Gemeinderat.",
+            "Jeden Schritt sehen Sie in Ihrem Benutzerkonto; den Entscheid erhalten Sie dort als PDF.",
+        ),
+        "form_intro": "Sie können das Gesuch als Entwurf speichern und später fortfahren.",
+        "confirmation": "Vielen Dank. Ihr Baugesuch ist eingegangen; das Bauamt meldet sich nach der Vorprüfung.",
     },
 }
 

@@ -71,7 +71,7 @@ def test_running_twice_creates_nothing_new():
         "draft",
         "association",
     }
-    assert first["created_forms"] == ["kontakt", "veranstaltung", "gemeindesaal"]
+    assert first["created_forms"] == ["kontakt", "veranstaltung", "gemeindesaal", "betreibungsauszug", "baugesuch"]
     assert second["created_cases"] == {} and second["created_forms"] == []
     assert {key: page.pk for key, page in second["pages"].items()} == {
         key: page.pk for key, page in first["pages"].items()
