@@ -10,4 +10,5 @@ class AccountConfig(AppConfig):
     verbose_name = _("User account")
 
     def ready(self):
-        from . import dashboard, signals  # noqa: F401  (registers the account's section and signal handlers)
+        # Importing registers the account's dashboard sections and signal handlers.
+        from . import activation, dashboard, signals  # noqa: F401

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import notification_views, views
+from . import activation_views, notification_views, views
 
 app_name = "useraccount"
 
@@ -28,4 +28,7 @@ urlpatterns = [
     path("notifications/read/", notification_views.mark_all_read, name="notifications_read"),
     path("notifications/settings/", notification_views.notification_settings, name="notification_settings"),
     path("notifications/<int:pk>/", notification_views.open_notification, name="notification_open"),
+    path("verification/", activation_views.verification, name="verification"),
+    path("verification/letter/", activation_views.request_letter, name="verification_request"),
+    path("verification/code/", activation_views.confirm_code, name="verification_code"),
 ]

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 RECORD_TYPES = {
     "cases": _("Cases: submissions, status, milestones, messages, questions, answers and documents"),
+    "tax_accounts": _("Tax accounts: balance, instalments, payments, documents and activation codes"),
 }
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from wagtail.admin import messages
 
-from . import cases, export
+from . import cases, export, payments
 from .admin_forms import (
     AssignForm,
     DocumentForm,
@@ -271,7 +271,7 @@ def mark_paid(request, pk, payment_pk):
             request, _("This payment is already %(status)s.") % {"status": payment.get_status_display().lower()}
         )
     else:
-        cases.mark_paid(payment, actor=request.user)
+        payments.record_paid(payment, actor=request.user, method=Payment.Method.COUNTER)
         messages.success(request, _("Payment marked as paid."))
     return redirect(case_url(case))
 

@@ -1,5 +1,11 @@
-"""URLs of the certificate pages (filled by the certificate feature)."""
+"""URLs of the certificate pages in the account: /account/certificates/."""
+
+from django.urls import path
+
+from . import certificate_views
 
 app_name = "certificate"
 
-urlpatterns = []
+urlpatterns = [
+    path("", certificate_views.certificate_list, name="list"),
+]

@@ -21,6 +21,11 @@ from account.models import AssuranceLevel, Membership
 from home.pdf import Letterhead, render_pdf, swiss_date
 
 from . import cases, tasks
+from .demo_activation import ensure_demo_activation
+from .demo_certificates import certificate_service_spec, ensure_demo_certificate
+from .demo_parking import PARKING_FORM_FIELDS, ensure_demo_parking
+from .demo_payments import ensure_demo_payment_settings
+from .demo_tax import ensure_demo_tax
 from .form_builder import fields_snapshot
 from .models import Case, CaseDocument, CaseStatus, Payment, ServiceForm, ServiceIndexPage, ServicePage
 
@@ -345,6 +350,33 @@ SERVICES = {
         "confirmation": "Vielen Dank für Ihre Bestellung. Bitte bezahlen Sie die Gebühr; den Auszug finden Sie danach "
         "in Ihrem Benutzerkonto.",
     },
+    "parkkarte": {
+        "form_title": "Parkkarte bestellen oder verlängern",
+        # One fee per page: the demo sells twelve months (the handler's default without a "dauer" answer).
+        "fields": [block for block in PARKING_FORM_FIELDS if block["value"].get("name") != "dauer"],
+        "submit_label": "Parkkarte bestellen",
+        "page": {
+            "slug": "parkkarte",
+            "title": "Parkkarte bestellen oder verlängern",
+            "intro": "Anwohnerinnen und Anwohner parkieren mit der Parkkarte zeitlich unbeschränkt in ihrer Zone.",
+            "fee_rappen": 36000,
+            "processing_time": "Sofort nach Zahlungseingang",
+            "required_documents": "<ul><li>Fahrzeugausweis auf Ihren Namen oder Ihren Haushalt</li></ul>",
+            "required_assurance_level": AssuranceLevel.EMAIL,
+            "login_required": True,
+            "organisations_only": False,
+            "service_kind": "parking_permit",
+            "destination": "parkkarten",
+        },
+        "text": (
+            "Die Parkkarte kostet CHF 360.– und ist ab Zahlungseingang gültig; eine Verlängerung schliesst an die "
+            "bisherige Gültigkeit an. Sie erhalten die Parkkarte als PDF in Ihrem Benutzerkonto.",
+            "Vor dem Ablauf erinnern wir Sie 30 und 7 Tage im Voraus; im Benutzerkonto verlängern Sie mit einem Klick.",
+        ),
+        "form_intro": "Bei einer Verlängerung sind die Angaben Ihrer bisherigen Parkkarte schon ausgefüllt.",
+        "confirmation": "Vielen Dank. Bitte bezahlen Sie die Gebühr; die Parkkarte steht danach in Ihrem "
+        "Benutzerkonto bereit.",
+    },
     "baugesuch": {
         "form_title": "Baugesuch einreichen",
         "fields": BUILDING_PERMIT_FIELDS,
@@ -371,6 +403,8 @@ SERVICES = {
         "confirmation": "Vielen Dank. Ihr Baugesuch ist eingegangen; das Bauamt meldet sich nach der Vorprüfung.",
     },
 }
+
+SERVICES["bescheinigungen"] = certificate_service_spec(field, heading)
 
 
 def _stream(model, field_name, raw):
@@ -780,11 +814,21 @@ def ensure_demo_services(home_page, users, organisations):
             created_forms.append(key)
         services[key] = {"form": form, "page": ensure_page(index, key, spec, form, clerk_group)}
 
+    ensure_demo_payment_settings(home_page.get_site())
+    ensure_demo_activation(users)
     language = getattr(users.get("resident"), "language", "") or "de"
     with translation.override(language):
         # Timeline texts and notifications are stored as text: write them in the residents' language.
         demo = DemoCases(services, users, organisations)
         created_cases = {**demo.resident_cases(), **demo.association_cases()}
+        resident = users.get("resident")
+        if resident is not None:
+            ensure_demo_parking(index, resident)
+            ensure_demo_tax(resident)
+            certificate = ensure_demo_certificate(resident, service_page=services["bescheinigungen"]["page"])
+            if certificate is not None and certificate.case_id:
+                # The order went through submit(); its receipt is made like every demo case's.
+                tasks.create_receipt(certificate.case_id)
     return {
         "clerk_group": clerk_group,
         "index": index,

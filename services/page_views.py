@@ -41,6 +41,8 @@ class Access:
     needs_login: bool = False
     message: str = ""
     login_url: str = ""
+    help_url: str = ""
+    help_label: str = ""
 
 
 def page_url(page, request):
@@ -66,6 +68,19 @@ def resume_url(case, request=None):
 def check_access(request, page, block_id):
     """Whether this visitor may fill in / submit the page's forms, and what to tell them if not."""
     user = request.user
+    if not user.is_authenticated and page.required_assurance_level > AssuranceLevel.EMAIL:
+        # Log in before typing: whoever lacks the level would otherwise lose the answers while raising it.
+        return Access(
+            can_fill=False,
+            can_submit=False,
+            needs_login=True,
+            message=_(
+                "This service requires: %(required)s. Please log in first; your account shows how to reach this "
+                "level if it does not have it yet."
+            )
+            % {"required": AssuranceLevel(page.required_assurance_level).label},
+            login_url=login_url(f"{page_url(page, request)}#{anchor(block_id)}"),
+        )
     if not user.is_authenticated:
         if page.login_required or page.required_assurance_level > AssuranceLevel.NONE or page.organisations_only:
             return Access(
@@ -81,12 +96,15 @@ def check_access(request, page, block_id):
             can_submit=False,
             message=_(
                 "This service requires a higher level of identity verification (%(required)s); "
-                "your account has: %(current)s."
+                "your account has: %(current)s. You can raise it in your account: with an activation letter "
+                "sent to your address, or at the counter with an identity document."
             )
             % {
                 "required": AssuranceLevel(page.required_assurance_level).label,
                 "current": AssuranceLevel(user.assurance_level).label,
             },
+            help_url=f"{reverse('useraccount:verification')}?{urlencode({'next': page_url(page, request)})}",
+            help_label=_("Verify my address or identity"),
         )
     acting = getattr(request, "acting_context", None)
     if page.organisations_only and getattr(acting, "organisation", None) is None:

@@ -1,5 +1,12 @@
-"""URLs of the tax pages (filled by the tax feature)."""
+"""URLs of the tax pages (/account/tax/)."""
+
+from django.urls import path
+
+from . import tax_views
 
 app_name = "tax"
 
-urlpatterns = []
+urlpatterns = [
+    path("", tax_views.account, name="account"),
+    path("documents/<int:pk>/", tax_views.download_document, name="document"),
+]

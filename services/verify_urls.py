@@ -1,5 +1,11 @@
-"""The public document check at /verify/ (filled by the certificates feature)."""
+"""The public document check at /verify/ (no login)."""
+
+from django.urls import path
+
+from . import certificate_views
 
 app_name = "verify"
 
-urlpatterns = []
+urlpatterns = [
+    path("", certificate_views.verify, name="index"),
+]

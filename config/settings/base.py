@@ -332,6 +332,8 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # Only this API: Wagtail's own admin API views are not part of the interface for vendors.
     "PREPROCESSING_HOOKS": ["integrations.api.schema.only_this_api"],
+    # Certificates and tax entries both have a field `kind`: the certificates' enum gets a name of its own.
+    "ENUM_NAME_OVERRIDES": {"CertificateKindEnum": "services.models.certificates.CertificateKind.choices"},
 }
 # Sent as senderId in message headers (eCH-0058); a sedex id where the municipality has one.
 INTEGRATIONS_SENDER_ID = os.environ.get("INTEGRATIONS_SENDER_ID", "gemeindeportal-musterwil")
@@ -342,6 +344,11 @@ INTEGRATIONS_WEBHOOK_TIMEOUT = float(os.environ.get("INTEGRATIONS_WEBHOOK_TIMEOU
 # Seconds to wait before the 2nd, 3rd … attempt (each ±20 % jitter): about three days in all, then failed.
 INTEGRATIONS_WEBHOOK_RETRY_DELAYS = [60, 300, 1800, 7200, 18000, 36000, 50400, 72000, 72000]
 INTEGRATIONS_IDEMPOTENCY_KEEP = timedelta(days=7)
+
+# --- Payments -------------------------------------------------------------------------------
+# "test" is the built-in test provider (a checkout page of the portal itself) for development and the demo;
+# any other value switches its pages off. Creditor data of QR-bills: Wagtail settings "Portal settings".
+PORTAL_PAYMENT_PROVIDER = os.environ.get("PORTAL_PAYMENT_PROVIDER", "test")
 
 # --- Logging ------------------------------------------------------------------------------
 LOGGING = {

@@ -26,8 +26,24 @@ EXERCISED = {
         "/api/v1/cases/{reference}/documents/{document_id}/content",
         "get",
     ): "test_cases_read.py::test_case_body_with_status_fee_and_attachments_that_download",
+    (
+        "/api/v1/cases/{reference}/payments/confirmation",
+        "post",
+    ): "test_payments_api.py::test_the_application_confirms_the_fee_once",
     ("/api/v1/cases/{reference}/answers", "get"): "test_cases_write.py::test_answers_list_what_the_resident_wrote_…",
     ("/api/v1/cases/{reference}/answers/{answer_id}", "get"): "test_cases_write.py::test_answers_list_…",
+    ("/api/v1/cases/{reference}/certificate", "post"): "test_certificates_api.py::test_the_register_issues_…",
+    (
+        "/api/v1/cases/{reference}/certificate/revocation",
+        "post",
+    ): "test_certificates_api.py::test_the_register_revokes_…",
+    ("/api/v1/tax-accounts/{taxpayer_number}", "get"): "test_tax_api.py::test_upsert_creates_then_updates_…",
+    ("/api/v1/tax-accounts/{taxpayer_number}", "put"): "test_tax_api.py::test_upsert_creates_then_updates_…",
+    ("/api/v1/tax-accounts/{taxpayer_number}/documents", "post"): "test_tax_api.py::test_a_document_is_delivered_…",
+    (
+        "/api/v1/tax-accounts/{taxpayer_number}/activation-code",
+        "post",
+    ): "test_tax_api.py::test_the_activation_code_endpoint_returns_a_working_code",
 }
 HTTP_METHODS = {"get", "post", "put", "patch", "delete", "head", "options", "trace"}
 PROBLEM = "application/problem+json"

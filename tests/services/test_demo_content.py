@@ -71,7 +71,15 @@ def test_running_twice_creates_nothing_new():
         "draft",
         "association",
     }
-    assert first["created_forms"] == ["kontakt", "veranstaltung", "gemeindesaal", "betreibungsauszug", "baugesuch"]
+    assert first["created_forms"] == [
+        "kontakt",
+        "veranstaltung",
+        "gemeindesaal",
+        "betreibungsauszug",
+        "parkkarte",
+        "baugesuch",
+        "bescheinigungen",
+    ]
     assert second["created_cases"] == {} and second["created_forms"] == []
     assert {key: page.pk for key, page in second["pages"].items()} == {
         key: page.pk for key, page in first["pages"].items()
@@ -99,7 +107,10 @@ def test_the_resident_has_a_case_in_every_status_and_one_open_question(seeded):
 
 def test_the_completed_case_carries_an_issued_pdf_and_the_whole_story(seeded):
     _, users, _ = seeded
-    case = Case.objects.get(owner_user=users["resident"], status=CaseStatus.COMPLETED)
+    # The event permit (the certificate order is completed too, by issuing the certificate).
+    case = Case.objects.get(
+        owner_user=users["resident"], status=CaseStatus.COMPLETED, service_page__slug="veranstaltung-melden"
+    )
 
     issued = case.documents.get(origin=CaseDocument.Origin.ADMINISTRATION)
     with issued.file.open("rb") as handle:
