@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone, translation
+from wagtail.users.models import UserProfile
 
 from account import activation
 from account.models import ActivationLetter, AssuranceLevel, Notification
@@ -31,7 +32,13 @@ def english(client):
 
 
 def resident(**extra):
-    fields = {"assurance_level": AssuranceLevel.EMAIL, "first_name": "Rita", "last_name": "Muster", **ADDRESS}
+    fields = {
+        "assurance_level": AssuranceLevel.EMAIL,
+        "first_name": "Rita",
+        "last_name": "Muster",
+        "language": "en",  # the account's language wins over the cookie once logged in
+        **ADDRESS,
+    }
     fields.update(extra)
     return UserFactory(**fields)
 
@@ -41,6 +48,8 @@ def clerk_user(*, permission=True):
     clerk.user_permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
     if permission:
         clerk.user_permissions.add(Permission.objects.get(codename="change_activationletter"))
+    # The Wagtail admin speaks the staff member's own language.
+    UserProfile.objects.update_or_create(user=clerk, defaults={"preferred_language": "en"})
     return clerk
 
 
@@ -193,6 +202,8 @@ def test_resident_enters_the_code_once(client):
     code, _ = print_via_admin(client, clerk_user(), letter)
 
     client.force_login(user)
+    # The admin request left its own language active in this thread; the resident's pages are the /en/ ones.
+    translation.activate("en")
     page = client.get(reverse("useraccount:verification"))
     assert "Enter your activation code" in page.text
     typed = f"{code[:5].lower()} {code[5:]}"  # lower case with a space is fine
