@@ -325,7 +325,7 @@ def issue(
         raise CertificateError(_("Choose which certificate to issue."))
     kind = K(kind)
     with transaction.atomic():
-        case = Case.objects.select_for_update().select_related("owner_user", "service_page").get(pk=case.pk)
+        case = Case.objects.select_for_update(of=("self",)).select_related("owner_user", "service_page").get(pk=case.pk)
         existing = Certificate.objects.filter(case=case, revoked_at__isnull=True).first()
         if existing is not None:
             return existing
@@ -380,7 +380,7 @@ def revoke(certificate, *, reason, actor=None, actor_label=""):
     if not reason:
         raise CertificateError(_("Give the reason for the revocation."))
     with transaction.atomic():
-        certificate = Certificate.objects.select_for_update().select_related("case").get(pk=certificate.pk)
+        certificate = Certificate.objects.select_for_update(of=("self",)).select_related("case").get(pk=certificate.pk)
         if certificate.is_revoked:
             return certificate
         certificate.revoked_at = timezone.now()
