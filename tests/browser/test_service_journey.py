@@ -10,7 +10,7 @@ from wagtail.users.models import UserProfile
 from account.demo_users import DEMO_PASSWORD, ensure_demo_organisations, ensure_demo_users
 from home.demo_content import ensure_demo_site
 from services.demo_content import ensure_demo_services
-from services.models import Case, CaseDocument, CaseStatus, ServicePage
+from services.models import Case, CaseDocument, CaseStatus, ServiceForm, ServicePage
 from tests.browser.conftest import log_in, log_out
 from tests.factories import PASSWORD, UserFactory
 
@@ -25,9 +25,28 @@ def add_block(page, label, panel):
 
 
 def publish(page):
-    # "Publish" sits in the save button's drop-down of Wagtail's action footer.
+    # "Publish" sits in the save button's drop-down of Wagtail's action footer; wait until it is open.
+    button = page.locator("button[name=action-publish]")
     page.locator("footer .w-dropdown__toggle").first.click()
-    page.locator("button[name=action-publish]").click()
+    expect(button).to_be_visible()
+    button.click()
+
+
+def publish_form(page, site_url, title):
+    """Publish the form being edited and make sure it is live.
+
+    On a slow run a click can land before Wagtail's action menu is ready and the form is saved as a draft
+    (seen once on PostgreSQL in CI); then it is published again from its edit page, through the same menu.
+    """
+    publish(page)
+    expect(page).to_have_url(re.compile(r"/admin/snippets/services/serviceform/$"))
+    form = ServiceForm.objects.get(title=title)
+    if not form.live:
+        page.goto(f"{site_url}/admin/snippets/services/serviceform/edit/{form.pk}/")
+        publish(page)
+        expect(page).to_have_url(re.compile(r"/admin/snippets/services/serviceform/$"))
+        form.refresh_from_db()
+    assert form.live, f"the form {title!r} was not published"
 
 
 def see(page, selector):
@@ -79,8 +98,7 @@ def test_editor_builds_a_form_resident_submits_clerk_completes(page, browser, si
     page.fill("#fields-3-value-title", "Unterlagen")
     add_block(page, "File upload", fields)
     page.fill("#fields-4-value-label", "Situationsplan")
-    publish(page)
-    expect(page).to_have_url(re.compile(r"/admin/snippets/services/serviceform/$"))
+    publish_form(page, site_url, "Gesuch Strassenfest")
 
     # … and places it on a new service page, which clerks of "Sachbearbeitung" work.
     index = musterwil["services"]["index"]
