@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin import messages
-from wagtail_modeladmin.helpers import ButtonHelper, PermissionHelper
+from wagtail_modeladmin.helpers import ButtonHelper
 from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
 from wagtail_modeladmin.views import IndexView
 
@@ -26,6 +26,7 @@ from .admin_views import can_change, can_view, is_clerk
 from .admin_views import case_url as backoffice_case_url
 from .models import Case
 from .models.certificates import Certificate, CertificateKind
+from .readonly_admin import ReadOnlyPermissionHelper
 
 app_name = "certificates_backoffice"
 CERTIFICATES_LABEL = gettext_lazy("Certificates")
@@ -154,23 +155,11 @@ def register_certificate_admin_urls():
 # --- the register of certificates ------------------------------------------------------------------------------
 
 
-class CertificatePermissionHelper(PermissionHelper):
+class CertificatePermissionHelper(ReadOnlyPermissionHelper):
     """Clerks see the certificates of their cases; nobody edits them here (issue and revoke are actions)."""
 
     def user_can_list(self, user):
         return is_clerk(user) and can_view(user)
-
-    def user_can_create(self, user):
-        return False
-
-    def user_can_inspect_obj(self, user, obj):
-        return False
-
-    def user_can_edit_obj(self, user, obj):
-        return False
-
-    def user_can_delete_obj(self, user, obj):
-        return False
 
 
 class CertificateButtonHelper(ButtonHelper):

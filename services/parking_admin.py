@@ -11,13 +11,14 @@ from django.urls import re_path
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
-from wagtail_modeladmin.helpers import ButtonHelper, PermissionHelper
+from wagtail_modeladmin.helpers import ButtonHelper
 from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
 from wagtail_modeladmin.views import IndexView
 
 from . import parking
 from .admin_views import is_clerk, services_for_clerk
 from .models import ParkingPermit, ServiceKind
+from .readonly_admin import ReadOnlyPermissionHelper
 
 
 def can_see_permits(user):
@@ -31,21 +32,9 @@ def permits_for_clerk(user):
     return ParkingPermit.objects.all() if can_see_permits(user) else ParkingPermit.objects.none()
 
 
-class ParkingPermissionHelper(PermissionHelper):
+class ParkingPermissionHelper(ReadOnlyPermissionHelper):
     def user_can_list(self, user):
         return can_see_permits(user)
-
-    def user_can_create(self, user):
-        return False
-
-    def user_can_inspect_obj(self, user, obj):
-        return False
-
-    def user_can_edit_obj(self, user, obj):
-        return False
-
-    def user_can_delete_obj(self, user, obj):
-        return False
 
 
 class ParkingButtonHelper(ButtonHelper):

@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from wagtail import hooks
-from wagtail_modeladmin.helpers import ButtonHelper, PermissionHelper
+from wagtail_modeladmin.helpers import ButtonHelper
 from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
 
 from . import tax
 from .models import TaxAccount
+from .readonly_admin import ReadOnlyPermissionHelper
 from .templatetags.cases import chf
 
 LABEL = gettext_lazy("Tax accounts")
@@ -38,21 +39,9 @@ def can_issue_code(user):
     return user.is_authenticated and user.is_active and user.is_staff and user.has_perm("services.change_taxaccount")
 
 
-class TaxAccountPermissionHelper(PermissionHelper):
+class TaxAccountPermissionHelper(ReadOnlyPermissionHelper):
     def user_can_list(self, user):
         return can_view(user)
-
-    def user_can_create(self, user):
-        return False
-
-    def user_can_inspect_obj(self, user, obj):
-        return False
-
-    def user_can_edit_obj(self, user, obj):
-        return False
-
-    def user_can_delete_obj(self, user, obj):
-        return False
 
 
 class TaxAccountButtonHelper(ButtonHelper):
