@@ -174,6 +174,20 @@ class DateFieldBlock(BaseFieldBlock):
     min_date = blocks.DateBlock(label=_("Earliest date"), required=False)
     max_date = blocks.DateBlock(label=_("Latest date"), required=False)
     not_in_past = blocks.BooleanBlock(label=_("Not in the past"), required=False)
+    days_back = blocks.IntegerBlock(
+        label=_("At most this many days back"),
+        required=False,
+        min_value=0,
+        max_value=3650,
+        help_text=_("Counted from the day the form is filled in, e.g. 14 for a moving date."),
+    )
+    days_ahead = blocks.IntegerBlock(
+        label=_("At most this many days ahead"),
+        required=False,
+        min_value=0,
+        max_value=3650,
+        help_text=_("Counted from the day the form is filled in, e.g. 90 for a moving date."),
+    )
     field_type = "date"
 
     class Meta:
@@ -262,6 +276,62 @@ class FileFieldBlock(BaseFieldBlock):
         label = _("File upload")
 
 
+class GroupQuestionsBlock(blocks.StreamBlock):
+    """The questions asked once per entry of a repeatable group (no files, addresses or nested groups)."""
+
+    text = TextFieldBlock()
+    email = EmailFieldBlock()
+    phone = PhoneFieldBlock()
+    number = NumberFieldBlock()
+    date = DateFieldBlock()
+    choice = ChoiceFieldBlock()
+    yes_no = YesNoFieldBlock()
+    ahv = AhvFieldBlock()
+
+    class Meta:
+        label = _("Questions per entry")
+
+
+class RepeatableGroupFieldBlock(BaseFieldBlock):
+    """The same questions for several entries, e.g. one set per household member; the person adds entries."""
+
+    entry_label = blocks.CharBlock(
+        label=_("Name of one entry"), max_length=60, default="Person", help_text=_("e.g. “Person”, “Child”, “Vehicle”.")
+    )
+    questions = GroupQuestionsBlock()
+    min_entries = blocks.IntegerBlock(label=_("Minimum number of entries"), default=0, min_value=0, max_value=20)
+    max_entries = blocks.IntegerBlock(label=_("Maximum number of entries"), default=10, min_value=1, max_value=20)
+    field_type = "group"
+
+    class Meta:
+        icon = "group"
+        label = _("Repeatable group")
+
+    def clean(self, value):
+        value = super().clean(value)
+        errors = {}
+        if (value.get("min_entries") or 0) > (value.get("max_entries") or 1):
+            errors["max_entries"] = ValidationError(_("The maximum must not be smaller than the minimum."))
+        names, problems = set(), []
+        for child in value.get("questions") or []:
+            inner = child.value
+            if inner.get("prefill") or (inner.get("show_if") or {}).get("field"):
+                problems.append(
+                    _("“%(label)s”: prefill and “show only if” are not available inside a repeatable group.")
+                    % {"label": inner.get("label")}
+                )
+            if inner["name"] in names:
+                problems.append(_("The machine name “%(name)s” is used twice in this group.") % {"name": inner["name"]})
+            names.add(inner["name"])
+        if not names:
+            problems.append(_("Add at least one question for each entry."))
+        if problems:
+            errors["questions"] = ValidationError(" ".join(str(problem) for problem in problems))
+        if errors:
+            raise StructBlockValidationError(block_errors=errors)
+        return value
+
+
 class SectionHeadingBlock(blocks.StructBlock):
     """A heading that groups the following questions (not a question itself)."""
 
@@ -302,6 +372,7 @@ class FormFieldsBlock(blocks.StreamBlock):
     ahv = AhvFieldBlock()
     iban = IbanFieldBlock()
     file = FileFieldBlock()
+    group = RepeatableGroupFieldBlock()
     heading = SectionHeadingBlock()
     step_break = StepBreakBlock()
 
@@ -348,3 +419,49 @@ class ServiceStreamBlock(BaseStreamBlock):
     """The content blocks of the website plus embedded forms."""
 
     form = FormBlock()
+
+
+class ProcedureStepBlock(blocks.StructBlock):
+    """One step of a service's procedure (e.g. Vorprüfung, Publikation); cases show their progress along them."""
+
+    key = blocks.CharBlock(
+        label=_("Key"),
+        max_length=60,
+        help_text=_("Lower-case identifier the specialist application reports this step with, e.g. 'publikation'."),
+    )
+    title = blocks.CharBlock(label=_("Title"), max_length=120)
+    description = blocks.TextBlock(label=_("Description for the applicant"), required=False)
+    is_period = blocks.BooleanBlock(
+        label=_("Has a period (from–to)"), required=False, help_text=_("e.g. the period for objections")
+    )
+
+    class Meta:
+        icon = "list-ol"
+        label = _("Procedure step")
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not MACHINE_NAME.match(value.get("key") or ""):
+            raise StructBlockValidationError(
+                block_errors={
+                    "key": ValidationError(_("Use lower-case letters, digits and underscores, starting with a letter."))
+                }
+            )
+        return value
+
+
+class ProcedureBlock(blocks.StreamBlock):
+    """The steps of a service's procedure, in order; keys must be unique."""
+
+    step = ProcedureStepBlock()
+
+    def clean(self, value):
+        value = super().clean(value)
+        seen, errors = set(), {}
+        for index, child in enumerate(value):
+            if child.value["key"] in seen:
+                errors[index] = ValidationError(_("Each key only once."))
+            seen.add(child.value["key"])
+        if errors:
+            raise StreamBlockValidationError(block_errors=errors)
+        return value

@@ -3,6 +3,7 @@
 from .cases import Case, CaseDocument, CaseEvent, CaseMessage, CaseStatus, Payment, ReferenceCounter
 from .certificates import Certificate, CertificateKind
 from .forms import ServiceForm
+from .milestones import CaseMilestone
 from .pages import ServiceIndexPage, ServiceKind, ServicePage
 from .parking import ParkingPermit
 from .payments import PaymentImport, PaymentTransaction
@@ -13,6 +14,7 @@ __all__ = [
     "CaseDocument",
     "CaseEvent",
     "CaseMessage",
+    "CaseMilestone",
     "CaseStatus",
     "Certificate",
     "CertificateKind",

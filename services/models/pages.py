@@ -11,7 +11,7 @@ from wagtail.search import index
 from account.models import AssuranceLevel
 from home.blocks import BaseStreamBlock
 
-from ..blocks import ServiceStreamBlock
+from ..blocks import ProcedureBlock, ServiceStreamBlock
 
 
 class ServiceIndexPage(Page):
@@ -85,6 +85,12 @@ class ServicePage(Page):
         blank=True,
         help_text=_("Key of the specialist application(s) that receive the submissions, e.g. 'betreibungsamt'."),
     )
+    procedure = StreamField(
+        ProcedureBlock(),
+        verbose_name=_("procedure steps"),
+        blank=True,
+        help_text=_("The steps applicants follow in their case (e.g. Vorprüfung, Publikation, Entscheid)."),
+    )
 
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
     settings_panels = Page.settings_panels + [
@@ -101,7 +107,8 @@ class ServicePage(Page):
                 FieldPanel("destination"),
             ],
             heading=_("Service"),
-        )
+        ),
+        FieldPanel("procedure"),
     ]
     search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
     parent_page_types = ["services.ServiceIndexPage"]
