@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from .admin_forms import office_status_label
+from .form_builder import display_value
 
 # Snapshot entries that are layout, not questions.
 LAYOUT_TYPES = {"heading", "step", "step_break"}
@@ -84,6 +85,9 @@ def answer_value(field, value):
     if value is None or value == "" or value == [] or value == {}:
         return ""
     kind = field.get("type")
+    if kind == "group" and isinstance(value, list):
+        # One cell for the whole group, one line per entry, as on the case page.
+        return display_value(field, value)
     if kind == "date" or isinstance(value, datetime.date):
         return _as_date(value) or str(value)
     if kind == "yes_no" or isinstance(value, bool):

@@ -34,7 +34,12 @@ ANSWER_TYPES = {
     "ahv",
     "iban",
     "file",
+    "group",
 }
+# A repeatable group's questions are posted as <group>__<entry index>__<question>.
+GROUP_SEPARATOR = "__"
+ADD_ENTRY = "add_entry:"
+REMOVE_ENTRY = "remove_entry:"
 ADDRESS_PARTS = (
     ("street", gettext_lazy("Street")),
     ("house_number", gettext_lazy("House number")),
@@ -97,6 +102,26 @@ class FieldSpec:
     @property
     def depends_on(self):
         return (self.show_if or {}).get("field") or ""
+
+    # --- repeatable groups
+    @property
+    def subfields(self):
+        """The questions asked once per entry of a repeatable group."""
+        if self.type != "group":
+            return []
+        return [_spec(block_type, value) for block_type, value in _children(self.options.get("questions"))]
+
+    @property
+    def entry_label(self):
+        return str(self.options.get("entry_label") or _("Entry"))
+
+    @property
+    def min_entries(self):
+        return int(self.options.get("min_entries") or 0)
+
+    @property
+    def max_entries(self):
+        return max(1, int(self.options.get("max_entries") or 10), self.min_entries)
 
 
 @dataclass
@@ -197,20 +222,25 @@ def all_fields(form_value_or_steps):
     return [spec for step in steps(form_value_or_steps) for spec in step.fields]
 
 
+def _snapshot(spec):
+    item = {
+        "name": spec.name,
+        "label": spec.label,
+        "type": spec.type,
+        "required": spec.required,
+        "choices": spec.choices,
+        "widget": spec.widget,
+        "help_text": spec.help_text,
+    }
+    if spec.type == "group":
+        item["entry_label"] = spec.entry_label
+        item["fields"] = [_snapshot(sub) for sub in spec.subfields]
+    return item
+
+
 def fields_snapshot(form_value, *, contact_email=False):
     """The questions as JSON, stored on a case so it renders as submitted even after the form changes."""
-    return [
-        {
-            "name": spec.name,
-            "label": spec.label,
-            "type": spec.type,
-            "required": spec.required,
-            "choices": spec.choices,
-            "widget": spec.widget,
-            "help_text": spec.help_text,
-        }
-        for spec in all_fields(steps(form_value, contact_email=contact_email))
-    ]
+    return [_snapshot(spec) for spec in all_fields(steps(form_value, contact_email=contact_email))]
 
 
 # --- show-if ------------------------------------------------------------------------------------------
@@ -385,6 +415,8 @@ def display_value(item, value):
         return _format_date(value)
     if kind == "yes_no":
         return {"yes": _("Yes"), "no": _("No")}.get(str(value), str(value))
+    if kind == "group" and isinstance(value, list):
+        return "\n".join(_entry_text(item, number, entry) for number, entry in enumerate(value, start=1))
     if kind == "address" and isinstance(value, dict):
         first = " ".join(part for part in (value.get("street"), value.get("house_number")) if part)
         second = " ".join(part for part in (value.get("postcode"), value.get("town")) if part)
@@ -394,6 +426,20 @@ def display_value(item, value):
     if isinstance(value, dict):
         return ", ".join(str(part) for part in value.values() if part)
     return str(value)
+
+
+def _entry_text(item, number, entry):
+    """One entry of a repeatable group on one line: "Person 2: Anna Muster, 03.04.2015, Tochter"."""
+    if not isinstance(entry, dict):
+        return f"{item.get('entry_label') or _('Entry')} {number}: {entry}"
+    parts = [
+        display_value(sub, entry[sub["name"]])
+        for sub in item.get("fields") or []
+        if not is_empty(entry.get(sub["name"]))
+    ]
+    if not item.get("fields"):
+        parts = [str(part) for part in entry.values() if not is_empty(part)]
+    return f"{item.get('entry_label') or _('Entry')} {number}: {', '.join(parts)}"
 
 
 def display_answers(snapshot, data):
@@ -596,8 +642,14 @@ class FieldFactory(FormBuilder):
         low, high = spec.options.get("min_date"), spec.options.get("max_date")
         low = datetime.date.fromisoformat(low) if isinstance(low, str) else low
         high = datetime.date.fromisoformat(high) if isinstance(high, str) else high
+        today = timezone.localdate()
         if spec.options.get("not_in_past"):
-            low = max(filter(None, [low, timezone.localdate()]))
+            low = max(filter(None, [low, today]))
+        # A window relative to today (e.g. a moving date: at most 14 days back, 90 days ahead).
+        if spec.options.get("days_back") not in (None, ""):
+            low = max(filter(None, [low, today - datetime.timedelta(days=int(spec.options["days_back"]))]))
+        if spec.options.get("days_ahead") not in (None, ""):
+            high = min(filter(None, [high, today + datetime.timedelta(days=int(spec.options["days_ahead"]))]))
         attrs = {"type": "date"}
         if low:
             attrs["min"] = low.isoformat()
@@ -690,7 +742,7 @@ class StepForm(forms.Form):
 
     use_required_attribute = False  # Hidden show-if questions must not block the browser's submit.
 
-    def __init__(self, *args, step, answers=None, existing_files=None, autocomplete=True, **kwargs):
+    def __init__(self, *args, step, answers=None, existing_files=None, autocomplete=True, entry_counts=None, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.step = step
@@ -700,6 +752,8 @@ class StepForm(forms.Form):
         self.dynamic = set()
         self.skipped = set()
         self.file_changes = {}
+        self.entry_counts = {}
+        self.group_members = set()
         names = {spec.name for spec in step.fields}
         factory = FieldFactory(autocomplete=autocomplete)
         for spec in step.fields:
@@ -708,6 +762,9 @@ class StepForm(forms.Form):
             if spec.show_if and spec.depends_on in names:
                 self.dynamic.add(spec.name)
             self.specs[spec.name] = spec
+            if spec.type == "group":
+                self._add_group(spec, factory, (entry_counts or {}).get(spec.name))
+                continue
             self.fields[spec.name] = factory.create(spec)
             if spec.type == "file":
                 self.fields[spec.name + REMOVE_SUFFIX] = forms.MultipleChoiceField(
@@ -732,6 +789,8 @@ class StepForm(forms.Form):
         for item in self.step.items:
             if item.is_heading:
                 result.append({"heading": item})
+            elif item.name in self.fields and item.type == "group":
+                result.append(self._group_item(item, labels))
             elif item.name in self.fields:
                 remove = self[item.name + REMOVE_SUFFIX] if item.type == "file" else None
                 result.append(
@@ -755,14 +814,16 @@ class StepForm(forms.Form):
 
     def _clean_fields(self):
         for name, bound in self._bound_items():
-            if name.endswith(REMOVE_SUFFIX):
+            if name.endswith(REMOVE_SUFFIX) or name in self.group_members:
                 continue
             spec = self.specs[name]
             if name in self.dynamic and not condition_met(spec.show_if, self._known_answers()):
                 self.skipped.add(name)
                 continue
             try:
-                if spec.type == "file":
+                if spec.type == "group":
+                    self.cleaned_data[name] = self._clean_group(spec)
+                elif spec.type == "file":
                     self.cleaned_data[name] = self._clean_upload(name, bound)
                 else:
                     self.cleaned_data[name] = bound.field._clean_bound_field(bound)
@@ -793,6 +854,100 @@ class StepForm(forms.Form):
         self.file_changes[name] = FileChange(keep=[record["id"] for record in kept], new=new)
         return [record["name"] for record in kept] + [os.path.basename(upload.name) for upload in new]
 
+    # --- repeatable groups: a hidden count field named after the group plus one field per entry and question
+
+    def _add_group(self, spec, factory, count):
+        if count is None and self.is_bound:
+            count = self.data.get(self.add_prefix(spec.name))
+        if count is None:
+            existing = self.initial.get(spec.name)
+            count = len(existing) if isinstance(existing, list) else 0
+            if isinstance(existing, list):
+                for index, entry in enumerate(existing):
+                    for sub in spec.subfields:
+                        if isinstance(entry, dict) and sub.name in entry:
+                            self.initial[member_name(spec.name, index, sub.name)] = entry[sub.name]
+        try:
+            count = int(count)
+        except (TypeError, ValueError):
+            count = 0
+        count = min(max(count, spec.min_entries, 1), spec.max_entries)
+        self.entry_counts[spec.name] = count
+        self.initial[spec.name] = count
+        self.fields[spec.name] = forms.IntegerField(
+            label=spec.label, required=False, widget=forms.HiddenInput, min_value=0, max_value=spec.max_entries
+        )
+        for index in range(count):
+            for sub in spec.subfields:
+                formfield = factory.create(sub)
+                formfield.required = False  # Required only within an entry that is filled in (see _clean_group).
+                formfield.entry_required = sub.required
+                name = member_name(spec.name, index, sub.name)
+                self.fields[name] = formfield
+                self.group_members.add(name)
+
+    def _clean_group(self, spec):
+        """The filled-in entries as a list of {question: answer}; empty entries are dropped."""
+        entries, failed = [], False
+        for index in range(self.entry_counts[spec.name]):
+            names = {sub.name: member_name(spec.name, index, sub.name) for sub in spec.subfields}
+            raw = {key: self[name].data for key, name in names.items()}
+            if all(is_empty(value) for value in raw.values()):
+                continue
+            entry = {}
+            for key, name in names.items():
+                formfield = self.fields[name]
+                try:
+                    value = formfield._clean_bound_field(self[name])
+                    if formfield.entry_required and is_empty(value):
+                        raise ValidationError(formfield.error_messages["required"], code="required")
+                    entry[key] = to_json(value)
+                except ValidationError as exc:
+                    self.add_error(name, exc)
+                    failed = True
+            entries.append(entry)
+        if failed:
+            raise ValidationError(_("Please correct the entries marked below."), code="invalid_entries")
+        if spec.required and not entries:
+            raise ValidationError(
+                _("Add at least one entry (%(entry)s).") % {"entry": spec.entry_label}, code="required"
+            )
+        if len(entries) < spec.min_entries:
+            raise ValidationError(
+                ngettext("Add at least %(count)d entry.", "Add at least %(count)d entries.", spec.min_entries)
+                % {"count": spec.min_entries},
+                code="min_entries",
+            )
+        return entries
+
+    def _group_item(self, spec, labels):
+        count = self.entry_counts[spec.name]
+        entries = [
+            {
+                "number": index + 1,
+                "fields": [self[member_name(spec.name, index, sub.name)] for sub in spec.subfields],
+                "remove_action": f"{REMOVE_ENTRY}{spec.name}:{index}",
+            }
+            for index in range(count)
+        ]
+        return {
+            "spec": spec,
+            "group": True,
+            "field": self[spec.name],
+            "entries": entries,
+            "entry_label": spec.entry_label,
+            "can_add": count < spec.max_entries,
+            "can_remove": count > max(spec.min_entries, 1),
+            "add_action": f"{ADD_ENTRY}{spec.name}",
+            "dynamic": spec.name in self.dynamic,
+            "show_if_note": show_if_note(spec, labels) if spec.name in self.dynamic else "",
+            "show_if_json": show_if_json(spec) if spec.name in self.dynamic else "",
+        }
+
+    @property
+    def has_groups(self):
+        return bool(self.entry_counts)
+
     def answers_json(self):
         """The valid answers of this step as JSON (files as their names); works on invalid forms too."""
         return {
@@ -808,9 +963,70 @@ def _human_size(size):
     return f"{max(1, round(size / 1024))} KB"
 
 
-def build_step_form(step, *, data=None, files=None, answers=None, initial=None, existing_files=None, auto_id=None):
+def member_name(group, index, question):
+    return f"{group}{GROUP_SEPARATOR}{index}{GROUP_SEPARATOR}{question}"
+
+
+def is_entry_action(action):
+    return action.startswith((ADD_ENTRY, REMOVE_ENTRY))
+
+
+def with_entry_change(form, action):
+    """The step again, unbound, with everything typed kept and one entry of a group added or removed.
+
+    Adding or removing an entry is not a submission: nothing is checked, so no error appears on entries the
+    person has not finished yet.
+    """
+    files = {name for name, spec in form.specs.items() if spec.type == "file"}
+    typed = {
+        name: form[name].data for name in form.fields if name not in files and not name.endswith(REMOVE_SUFFIX)
+    }
+    counts = dict(form.entry_counts)
+    focus = None
+    if action.startswith(ADD_ENTRY):
+        group = action[len(ADD_ENTRY) :]
+        spec = form.specs.get(group)
+        if spec is not None and spec.type == "group" and counts[group] < spec.max_entries:
+            counts[group] += 1
+            focus = member_name(group, counts[group] - 1, spec.subfields[0].name) if spec.subfields else None
+    else:
+        group, _sep, index = action[len(REMOVE_ENTRY) :].rpartition(":")
+        spec = form.specs.get(group)
+        if spec is not None and spec.type == "group" and index.isdigit() and int(index) < counts[group]:
+            removed = int(index)
+            for position in range(removed, counts[group] - 1):
+                for sub in spec.subfields:
+                    typed[member_name(group, position, sub.name)] = typed.get(
+                        member_name(group, position + 1, sub.name)
+                    )
+            counts[group] = max(counts[group] - 1, spec.min_entries, 1)
+            next_entry = min(removed, counts[group] - 1)
+            focus = member_name(group, next_entry, spec.subfields[0].name) if spec.subfields else None
+    rebuilt = build_step_form(
+        form.step,
+        answers=form.answers,
+        initial={name: value for name, value in typed.items() if value not in (None, "")},
+        existing_files=form.existing_files,
+        auto_id=form.auto_id,
+        entry_counts=counts,
+    )
+    if focus in rebuilt.fields:
+        # The person asked for this entry: take them there (and announce it to screen readers).
+        rebuilt.fields[focus].widget.attrs["autofocus"] = True
+    return rebuilt
+
+
+def build_step_form(
+    step, *, data=None, files=None, answers=None, initial=None, existing_files=None, auto_id=None, entry_counts=None
+):
     """The Django form of one step; `answers` are all answers so far (for show-if on earlier steps)."""
-    kwargs = {"step": step, "answers": answers, "existing_files": existing_files, "initial": initial or {}}
+    kwargs = {
+        "step": step,
+        "answers": answers,
+        "existing_files": existing_files,
+        "initial": initial or {},
+        "entry_counts": entry_counts,
+    }
     if auto_id:
         kwargs["auto_id"] = auto_id
     if data is not None:

@@ -464,6 +464,11 @@ def handle_post(page, request):
     merge(ui, form, index)
     ui.state["review"] = False
 
+    if fb.is_entry_action(action):
+        # "Add another person" / "Remove person 2": the same step again, nothing lost, nothing checked yet.
+        ui.save()
+        ui.django_form = fb.with_entry_change(form, action)
+        return render_page(ui.page, request, {ui.block_id: ui})
     if action == "back":
         ui.state["step"] = max(0, index - 1)
         ui.save()

@@ -20,4 +20,13 @@
   // Move focus to an error summary so screen-reader users hear it first.
   var summary = document.querySelector("[data-error-summary]");
   if (summary) { summary.focus(); }
+  // After "Add another person" the new entry's first field takes focus. Browsers ignore `autofocus`
+  // when the address has a #fragment (the form's anchor) and scroll to the fragment after loading,
+  // so focus it once that is done.
+  var requested = !summary && document.querySelector("form [autofocus]");
+  if (requested) {
+    window.addEventListener("load", function () {
+      window.setTimeout(function () { requested.focus(); }, 0);
+    });
+  }
 })();
