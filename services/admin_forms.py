@@ -7,9 +7,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import cases
+from home.pdf import swiss_date
+
+from . import cases, milestones
 from .forms import MultipleFileField, validate_upload
-from .models import CaseStatus
+from .models import CaseDocument, CaseMilestone, CaseStatus
 
 # The applicant is waiting for a question only when one is asked, so that status is reached by asking.
 STATUS_SET_BY_QUESTION = {CaseStatus.AWAITING_APPLICANT}
@@ -167,3 +169,66 @@ class MilestoneForm(forms.Form):
         if not text:
             raise ValidationError(_("Describe the milestone."), code="required")
         return text
+
+
+class DocumentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, document):
+        return f"{document} ({document.filename}, {swiss_date(document.created_at)})"
+
+
+class ProcedureStepForm(forms.Form):
+    """Record where one step of the case's procedure stands (the same rule as the specialist applications use).
+
+    Opened for a step (`?step=<key>` on the case page, else the current step), it shows that step as recorded,
+    because saving replaces the step as a whole.
+    """
+
+    prefix = "procedure"
+
+    key = forms.ChoiceField(label=_("Step"))
+    status = forms.ChoiceField(label=_("Status"), choices=CaseMilestone.Status.choices)
+    starts_on = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    ends_on = forms.DateField(
+        label=_("Until"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("For a period, e.g. the period for objections."),
+    )
+    text = forms.CharField(
+        label=_("Note for the applicant"),
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Optional; shown with the step and in the timeline. Fields left empty are cleared."),
+    )
+    document = DocumentChoiceField(
+        label=_("Document"),
+        queryset=CaseDocument.objects.none(),
+        required=False,
+        empty_label=_("None"),
+        help_text=_("A document of this case to show with the step, e.g. the decision. Issue it first."),
+    )
+
+    def __init__(self, *args, case, step=None, **kwargs):
+        self.steps = milestones.progress(case)
+        chosen = next((item for item in self.steps if item.key == step), None) or next(
+            (item for item in self.steps if item.current), None
+        )
+        if chosen is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "key": chosen.key,
+                "status": chosen.status if chosen.is_recorded else CaseMilestone.Status.ACTIVE,
+                "starts_on": chosen.starts_on,
+                "ends_on": chosen.ends_on,
+                "text": chosen.text,
+                "document": chosen.document.pk if chosen.document else None,
+            }
+        super().__init__(*args, **kwargs)
+        self.case = case
+        self.opened = chosen is not None and step is not None
+        self.fields["key"].choices = [(item.key, item.title) for item in self.steps]
+        self.fields["document"].queryset = case.documents.order_by("-created_at", "-pk")
+
+    @property
+    def has_steps(self):
+        return bool(self.steps)

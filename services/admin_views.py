@@ -1,27 +1,31 @@
 """Back-office views of one case (page, actions, document download) and the export of a service's submissions.
 
 Every view loads the case through `Case.objects.for_clerk(request.user)`, so a case of a service outside
-the clerk's groups answers 404 whatever the URL. The actions call the rules in services/cases.py only.
+the clerk's groups answers 404 whatever the URL. The actions call the rules in services/cases.py only (procedure
+steps: services/milestones.py, the rule the specialist applications' reports go through too).
 """
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from wagtail.admin import messages
 
-from . import cases, export, payments
+from . import cases, export, milestones, payments
 from .admin_forms import (
     AssignForm,
     DocumentForm,
     DueDateForm,
     MessageForm,
     MilestoneForm,
+    ProcedureStepForm,
     QuestionForm,
     StatusForm,
     office_status_label,
@@ -124,12 +128,17 @@ FORM_CLASSES = {
     "question": QuestionForm,
     "document": DocumentForm,
     "milestone": MilestoneForm,
+    "procedure_step": ProcedureStepForm,
 }
 
 
 def _render_case(request, case, bound=None):
     bound = bound or {}
-    forms = {name: bound.get(name) or form_class(case=case) for name, form_class in FORM_CLASSES.items()}
+    forms = {}
+    for name, form_class in FORM_CLASSES.items():
+        # The procedure step form opens with the step the clerk chose in the procedure table (?step=<key>).
+        options = {"step": request.GET.get("step")} if name == "procedure_step" else {}
+        forms[name] = bound.get(name) or form_class(case=case, **options)
     questions_with_answers = case.messages.filter(answer_to__isnull=True).prefetch_related(
         Prefetch("answers", queryset=CaseMessage.objects.prefetch_related("documents")), "documents"
     )
@@ -147,6 +156,7 @@ def _render_case(request, case, bound=None):
         "documents": case.documents.all(),
         "payments": case.payments.all(),
         "forms": forms,
+        "procedure": forms["procedure_step"].steps,
         "can_change": can_change(request.user),
         "action_urls": {name: reverse(f"{app_name}:case_{name}", args=[case.pk]) for name in ACTIONS},
         "index_url": index_url(),
@@ -217,6 +227,22 @@ def _do_milestone(request, case, data):
     return _("Milestone added to the timeline.")
 
 
+def _do_procedure_step(request, case, data):
+    # What the applicant reads is written in the site's language, as the specialist applications' reports are.
+    with translation.override(settings.LANGUAGE_CODE):
+        step = milestones.record_step(
+            case,
+            data["key"],
+            status=data["status"],
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            text=data["text"],
+            document=data["document"],
+            actor=request.user,
+        )
+    return _("Procedure step “%(title)s” saved.") % {"title": step.title}
+
+
 ACTIONS = {
     "status": _do_status,
     "assign": _do_assign,
@@ -225,6 +251,7 @@ ACTIONS = {
     "question": _do_question,
     "document": _do_document,
     "milestone": _do_milestone,
+    "procedure_step": _do_procedure_step,
 }
 
 
@@ -238,7 +265,9 @@ def case_action(request, pk, action):
         try:
             success = ACTIONS[action](request, case, form.cleaned_data)
         except cases.CaseError as error:
-            form.add_error(None, str(error))
+            # Rules that name the field at fault (e.g. a procedure step's dates) show the error at that field.
+            field = getattr(error, "field", None)
+            form.add_error(field if field in form.fields else None, str(error))
         else:
             messages.success(request, success)
             return redirect(case_url(case))

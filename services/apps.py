@@ -12,6 +12,6 @@ class ServicesConfig(AppConfig):
         from account import notifications
 
         # Importing these registers dashboard sections, paid handlers and notification kinds.
-        from . import certificates, dashboard, parking, payments, tax  # noqa: F401
+        from . import certificate_rules, certificates, dashboard, debt_extract, parking, payments, tax  # noqa: F401
 
         notifications.register_kind("case", _("My cases: status, messages, questions and documents"))

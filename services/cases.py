@@ -262,6 +262,7 @@ def submit(
             lambda: _("We have received your submission %(reference)s.") % {"reference": case.reference},
             lambda: _("%(title)s: you can follow the case in your account.") % {"title": case.title},
         )
+        fulfilment.submitted(case)
         transaction.on_commit(lambda: _queue_receipt(case.pk))
     logger.info("case %s submitted (service page %s)", case.reference, getattr(service_page, "pk", None))
     return case

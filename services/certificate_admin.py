@@ -90,11 +90,18 @@ def _context(request, case, **extra):
 
 
 def issue_view(request, pk):
-    """Confirm the kind (preselected from the case) and issue; the case is completed."""
+    """Confirm the kind (preselected from the case) and issue; the case is completed.
+
+    While the fee is unpaid the clerk is sent back to the case, where the payment can be recorded.
+    """
     case = _clerk_case(request, pk)
     existing = case.certificates.filter(revoked_at__isnull=True).first()
     if existing is not None:
         messages.warning(request, _("This case already has a valid certificate: %(code)s.") % {"code": existing.code})
+        return redirect(backoffice_case_url(case))
+    unpaid = certificates.fee_refusal(case)
+    if unpaid:
+        messages.error(request, unpaid)
         return redirect(backoffice_case_url(case))
     form = IssueForm(request.POST or None, initial={"kind": certificates.kind_from_case(case)})
     if request.method == "POST" and form.is_valid():

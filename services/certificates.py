@@ -33,6 +33,7 @@ from home.pdf import Letterhead, render_pdf, swiss_date
 from .cases import CaseError, add_document, add_milestone, allowed_transitions, change_status
 from .models import Case, CaseDocument, CaseStatus
 from .models.certificates import CODE_ALPHABET, Certificate, CertificateKind
+from .payments import is_paid
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +78,10 @@ QR_QUIET_ZONE = 4  # modules of white around the code, as the QR standard asks
 
 class CertificateError(CaseError):
     """A rule of certificates was broken; the message is shown to the person."""
+
+
+class FeeUnpaid(CertificateError):
+    """The case's fee is not paid yet, so no certificate may be issued."""
 
 
 # --- which certificate, and what it states ---------------------------------------------------------------
@@ -284,6 +289,17 @@ def render_certificate(certificate, *, language=None, letterhead=None, compress=
 # --- issuing and revoking ---------------------------------------------------------------------------------
 
 
+def fee_refusal(case):
+    """The refusal while the case's fee is unpaid (a message for clerk and API), else None (nothing is owed)."""
+    if is_paid(case):
+        return None
+    from .page_views import chf
+
+    return _("The fee of %(amount)s for this case is not paid yet; the certificate can be issued once it is paid.") % {
+        "amount": chf(case.fee_rappen)
+    }
+
+
 def _complete(case, *, actor, actor_label, text):
     """Take an open case to completed along the state machine (submitted → received → in progress → completed)."""
     steps = (S.COMPLETED, S.IN_PROGRESS, S.RECEIVED)
@@ -312,7 +328,8 @@ def issue(
 ):
     """Issue the case's certificate as PDF, give it to the owner and complete the case.
 
-    Once per case: a second call returns the certificate issued first, unless that one was revoked.
+    Once per case: a second call returns the certificate issued first, unless that one was revoked. Refused
+    (`FeeUnpaid`) while the case's fee is not paid.
     `origin` of the PDF document: default administration with a clerk as `actor`, else the portal.
     `code` is for the demo only (a fixed code the README can quote).
     """
@@ -333,6 +350,9 @@ def issue(
             raise CertificateError(
                 _("A case in status “%(status)s” gets no certificate.") % {"status": case.get_status_display()}
             )
+        refusal = fee_refusal(case)
+        if refusal:
+            raise FeeUnpaid(refusal)
         holder = case.owner_user
         today = timezone.localdate()
         if valid_until is None and valid_days:

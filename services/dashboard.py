@@ -46,3 +46,23 @@ register(
         get_context=cases_context,
     )
 )
+
+
+def documents_context(request):
+    """The newest delivered documents and how many are unopened (a few queries); hidden when there are none."""
+    from .document_list import summary
+
+    if not request.user.is_authenticated:
+        return None
+    return summary(request.acting_context)
+
+
+register(
+    DashboardSection(
+        key="documents",
+        title=_("My documents"),
+        template="services/documents/dashboard_section.html",
+        order=15,
+        get_context=documents_context,
+    )
+)

@@ -2,6 +2,9 @@
 
 `ensure_demo_certificate(resident)` gives the demo resident a certificate with a fixed code, so the README can
 say "check MUST-ERW2-4567 at /verify/". Idempotent: a second run finds the certificate by its code.
+
+The demo resident's address is verified (services/demo_activation.py), so a Wohnsitzbescheinigung or Heimatausweis
+she orders herself without a place of origin is issued automatically once paid (services/certificate_rules.py).
 """
 
 import logging
@@ -10,13 +13,14 @@ import uuid
 from account.acting_context import ActingContext
 
 from . import cases, certificates
-from .models import CaseDocument, ServicePage
+from .models import CaseDocument, Payment, ServicePage
 from .models.certificates import Certificate, CertificateKind
 from .models.pages import ServiceKind
 
 logger = logging.getLogger(__name__)
 
 DEMO_CODE = "MUST-ERW2-4567"
+OFFICE = "Einwohnerdienste Musterwil"
 DEMO_SLUG = "bescheinigungen-bestellen"
 DEMO_ANSWERS = {
     "certificate_kind": "Wohnsitzbescheinigung",
@@ -45,7 +49,14 @@ def certificate_service_spec(field, heading):
         ),
         field("text", "Name und Vorname", "name", prefill="full_name", max_length=120),
         field("date", "Geburtsdatum", "geburtsdatum", prefill="date_of_birth"),
-        field("text", "Heimatort", "heimatort", required=False, max_length=80, help_text="z. B. Musterwil SG"),
+        field(
+            "text",
+            "Heimatort",
+            "heimatort",
+            required=False,
+            max_length=80,
+            help_text="z. B. Musterwil SG. Einen Heimatort prüfen die Einwohnerdienste vor der Ausstellung.",
+        ),
         field(
             "choice",
             "Verwendungszweck",
@@ -76,11 +87,14 @@ def certificate_service_spec(field, heading):
         "text": (
             "Die Einwohnerdienste stellen Bescheinigungen aus dem Einwohnerregister aus. Sie erhalten das PDF in "
             "Ihrem Benutzerkonto; es trägt einen Prüfcode und einen QR-Code.",
+            "Ist Ihre Postadresse bestätigt (Aktivierungsbrief oder am Schalter), stellt das Portal eine "
+            "Wohnsitzbescheinigung oder einen Heimatausweis für Sie selbst sofort nach der Zahlung aus. "
+            "Handlungsfähigkeitszeugnis und Leumundszeugnis stellen die Einwohnerdienste nach Prüfung aus.",
             "Wer die Bescheinigung erhält, prüft sie unter www.musterwil.example/verify/ – ohne Login.",
         ),
         "form_intro": "Die Angaben zur Person stammen aus Ihrem Benutzerkonto.",
-        "confirmation": "Vielen Dank für Ihre Bestellung. Sobald die Einwohnerdienste die Angaben bestätigt haben, "
-        "finden Sie die Bescheinigung in Ihrem Benutzerkonto.",
+        "confirmation": "Vielen Dank für Ihre Bestellung. Wie es weitergeht, steht im Verlauf des Geschäfts in Ihrem "
+        "Benutzerkonto; dort finden Sie auch die Bescheinigung.",
     }
 
 
@@ -119,11 +133,16 @@ def ensure_demo_certificate(resident, case=None, service_page=None):
             logger.warning("no certificate service page: the demo certificate is not created")
             return None
         case = _order(resident, page)
+    # Paid at the counter first: nothing is issued while a fee is owed. The order names a place of origin, which
+    # the register cannot confirm, so it waits for the office like a real one — which issues it with the code
+    # the README quotes.
+    for payment in case.payments.filter(status=Payment.Status.OPEN):
+        cases.mark_paid(payment, method=Payment.Method.COUNTER, actor_label=OFFICE)
     return certificates.issue(
         case,
         CertificateKind.RESIDENCE,
         actor=None,
-        actor_label="Einwohnerdienste Musterwil",
+        actor_label=OFFICE,
         origin=CaseDocument.Origin.ADMINISTRATION,
         code=DEMO_CODE,
     )

@@ -22,7 +22,9 @@ from home.pdf import Letterhead, render_pdf, swiss_date
 
 from . import cases, tasks
 from .demo_activation import ensure_demo_activation
+from .demo_building import ensure_demo_building
 from .demo_certificates import certificate_service_spec, ensure_demo_certificate
+from .demo_moving import moving_service_specs
 from .demo_parking import PARKING_FORM_FIELDS, ensure_demo_parking
 from .demo_payments import ensure_demo_payment_settings
 from .demo_tax import ensure_demo_tax
@@ -79,7 +81,7 @@ TYPE_DEFAULTS = {
     "text": {"max_length": None},
     "long_text": {"max_length": None},
     "number": {"min_value": None, "max_value": None, "decimal_places": 0},
-    "date": {"min_date": None, "max_date": None, "not_in_past": False},
+    "date": {"min_date": None, "max_date": None, "not_in_past": False, "days_back": None, "days_ahead": None},
     "choice": {"choices": "", "widget": "radio"},
     "file": {"allowed_types": ["pdf"], "max_size_mb": 10, "multiple": False, "max_files": 5},
 }
@@ -405,6 +407,7 @@ SERVICES = {
 }
 
 SERVICES["bescheinigungen"] = certificate_service_spec(field, heading)
+SERVICES.update(moving_service_specs(field, heading, step_break))
 
 
 def _stream(model, field_name, raw):
@@ -825,6 +828,7 @@ def ensure_demo_services(home_page, users, organisations):
         if resident is not None:
             ensure_demo_parking(index, resident)
             ensure_demo_tax(resident)
+            ensure_demo_building(services["baugesuch"]["page"], resident, clerk=users.get("clerk"))
             certificate = ensure_demo_certificate(resident, service_page=services["bescheinigungen"]["page"])
             if certificate is not None and certificate.case_id:
                 # The order went through submit(); its receipt is made like every demo case's.

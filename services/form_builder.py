@@ -978,9 +978,7 @@ def with_entry_change(form, action):
     person has not finished yet.
     """
     files = {name for name, spec in form.specs.items() if spec.type == "file"}
-    typed = {
-        name: form[name].data for name in form.fields if name not in files and not name.endswith(REMOVE_SUFFIX)
-    }
+    typed = {name: form[name].data for name in form.fields if name not in files and not name.endswith(REMOVE_SUFFIX)}
     counts = dict(form.entry_counts)
     focus = None
     if action.startswith(ADD_ENTRY):

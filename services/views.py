@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import cases, policies
+from . import cases, milestones, policies
 from .forms import AnswerForm, CaseFilterForm, MessageForm, WithdrawForm
 from .models import Case, CaseDocument, CaseMessage, CaseStatus, ServicePage
 from .models.cases import CLOSED_STATUSES, OPEN_STATUSES
@@ -152,6 +152,7 @@ def _detail_context(request, case, *, answer_forms=None, message_form=None):
         "can_message": may_message,
         "message_form": (message_form or MessageForm()) if may_message else None,
         "can_withdraw": policies.can_withdraw(user, case),
+        "progress": milestones.progress(case),
     }
 
 

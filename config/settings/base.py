@@ -350,6 +350,12 @@ INTEGRATIONS_IDEMPOTENCY_KEEP = timedelta(days=7)
 # any other value switches its pages off. Creditor data of QR-bills: Wagtail settings "Portal settings".
 PORTAL_PAYMENT_PROVIDER = os.environ.get("PORTAL_PAYMENT_PROVIDER", "test")
 
+# --- Certificates ---------------------------------------------------------------------------
+# Kinds the portal issues by itself when the register confirms the data (address verified) and the fee is paid
+# (services/certificate_rules.py). "capacity" and "conduct" always need the clerk or the register application;
+# an empty value sends every order to the office.
+PORTAL_CERTIFICATES_AUTO_ISSUE = env_list("PORTAL_CERTIFICATES_AUTO_ISSUE", "residence")
+
 # --- Logging ------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

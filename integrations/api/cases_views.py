@@ -17,13 +17,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from services import cases
+from services import cases, milestones
 from services.forms import MAX_UPLOAD_FILES, validate_upload
 from services.models import Case, CaseDocument, CaseMessage, CaseStatus
 
@@ -512,3 +512,115 @@ class ApiRootView(ApiView):
     def get(self, request):
         links = {"cases": "api:cases", "events": "api:events", "schema": "api:schema", "docs": "api:docs"}
         return Response({name: request.build_absolute_uri(reverse(url)) for name, url in links.items()})
+
+
+# --- procedure steps ----------------------------------------------------------------------------------------
+
+# Arguments of milestones.record_step → the fields of the request body, for field errors.
+STEP_FIELDS = {
+    "key": "key",
+    "status": "status",
+    "title": "title",
+    "starts_on": "from",
+    "ends_on": "until",
+    "text": "text",
+    "document": "documentId",
+}
+
+
+def step_problem(error):
+    # Well-formed, but against the rules of the step (dates, document, title): 422 like other refused content.
+    detail = str(error)
+    errors = [{"field": STEP_FIELDS.get(error.field, ""), "detail": detail, "code": "invalid"}]
+    return Problem(422, "invalid-procedure-step", detail, errors=errors)
+
+
+class ProcedureStepsMixin:
+    def step_data(self, case, key=None):
+        """The progress of `case` (or its step `key`), with labels as the applicant reads them."""
+        steps = milestones.progress(case)
+        with in_site_language():
+            if key is None:
+                return {"results": s.ProcedureStepSerializer(steps, many=True, context=self.context(case)).data}
+            step = next(step for step in steps if step.key == key)
+            return s.ProcedureStepSerializer(step, context=self.context(case)).data
+
+
+class MilestonesView(ProcedureStepsMixin, MilestoneView):
+    """GET: the progress view of the case; POST (unchanged): a free-text milestone in the timeline."""
+
+    def initial(self, request, *args, **kwargs):
+        self.audit_action = "case.procedure.read" if request.method == "GET" else MilestoneView.audit_action
+        super().initial(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="cases_milestones_list",
+        summary="The progress of the case: the steps of the service's procedure with where each stands",
+        description=(
+            "The planned steps of the service in their order, merged with what was reported; steps reported "
+            "outside the plan follow in the order they were first reported. `current` marks the step the case "
+            "stands at (none once the case is closed)."
+        ),
+        responses={200: s.ProcedureSerializer, **problems(404)},
+        tags=["cases"],
+    )
+    def get(self, request, reference):
+        case = self.get_case(reference, self.scoped_cases().select_related("service_page"))
+        return Response(self.step_data(case))
+
+
+class MilestoneStepView(ProcedureStepsMixin, CaseApiView):
+    """Idempotent by nature: the same state again answers 200 and adds nothing to the applicant's timeline."""
+
+    audit_action = "case.procedure_step"
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        operation_id="cases_milestones_put",
+        summary="Set where one step of the procedure stands (e.g. Einsprachefrist active from–until)",
+        description=(
+            "The step is replaced as a whole: `from`, `until`, `text` and `documentId` left out are emptied. "
+            "`title` defaults to the step's title in the service's procedure; a key that is not in it needs a "
+            "`title`. A change adds one entry to the applicant's timeline and notifies them. "
+            "Refused steps (until before from, a document of another case, no title) answer 422 "
+            "`invalid-procedure-step` with the field in `errors`."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "key",
+                str,
+                OpenApiParameter.PATH,
+                description="The step's key, e.g. `publikation` (lower-case letters, digits, underscores).",
+            )
+        ],
+        request=s.ProcedureStepRequestSerializer,
+        responses={200: s.ProcedureStepSerializer, **write_problems()},
+        tags=["cases"],
+    )
+    def put(self, request, reference, key):
+        case = self.get_case(reference, self.scoped_cases().select_related("service_page"))
+        body = s.ProcedureStepRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        document = None
+        if data.get("documentId") is not None:
+            document = case.documents.filter(pk=data["documentId"]).first()
+            if document is None:
+                raise step_problem(milestones.StepError("This case has no document with this id.", "document"))
+        try:
+            with in_site_language():
+                milestones.record_step(
+                    case,
+                    key,
+                    status=data["status"],
+                    title=data.get("title") or None,
+                    starts_on=data.get("from"),
+                    ends_on=data.get("until"),
+                    text=data.get("text", ""),
+                    document=document,
+                    actor=None,
+                    actor_label=self.actor_label,
+                )
+        except milestones.StepError as error:
+            raise step_problem(error) from error
+        return Response(self.step_data(case, key))

@@ -61,7 +61,8 @@ class CertificateIssueView(CaseApiView):
     """Approve the order: the certificate is issued as PDF with a verification code and the case completed.
 
     Once per case: calling again returns the certificate issued first (200) unless it was revoked. Cases of
-    organisations are refused (409): certificates are issued to persons only.
+    organisations are refused (409 `certificate-refused`): certificates are issued to persons only. While the
+    case's fee is unpaid the order is refused (409 `fee-unpaid`): confirm the payment first.
     """
 
     audit_action = "case.certificate.issue"
@@ -103,6 +104,8 @@ class CertificateIssueView(CaseApiView):
                     valid_until=data.get("validUntil"),
                     origin=CaseDocument.Origin.APPLICATION,
                 )
+        except certificates.FeeUnpaid as error:
+            raise Problem(409, "fee-unpaid", str(error)) from error
         except certificates.CaseError as error:
             raise refused(error) from error
         return Response(CertificateSerializer(certificate, context=self.context(case)).data, status=201)

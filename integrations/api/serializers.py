@@ -7,11 +7,13 @@ Names are camelCase like the eCH standards the envelope follows.
 
 from django.urls import reverse
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from services.form_builder import display_value
-from services.models import CaseDocument, CaseEvent, CaseStatus, Payment
+from services.models import CaseDocument, CaseEvent, CaseMilestone, CaseStatus, Payment
 
 from .. import envelope
 
@@ -441,3 +443,114 @@ class ApiRootSerializer(serializers.Serializer):
     events = serializers.URLField()
     schema = serializers.URLField()
     docs = serializers.URLField()
+
+
+# --- procedure steps (milestones with a status, one per key) ------------------------------------------------
+
+
+class _FromUntilMixin:
+    """Adds the JSON fields `from` and `until`: both are Python keywords, so they cannot be class attributes."""
+
+    def from_until_fields(self):
+        raise NotImplementedError
+
+    def get_fields(self):
+        fields = super().get_fields()
+        extra = self.from_until_fields()
+        # Documented right after `status`.
+        ordered = {}
+        for name, field in fields.items():
+            ordered[name] = field
+            if name == "status":
+                ordered.update(extra)
+        return ordered
+
+
+class StepStatusField(serializers.ChoiceField):
+    """The status of a procedure step: `pending`, `active`, `done` or `skipped`."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=CaseMilestone.Status.values, **kwargs)
+
+
+class StepStatusFieldSchema(OpenApiSerializerFieldExtension):
+    # A component of its own: drf-spectacular would otherwise name every enum of a field called "status" by a
+    # hash, the case status included, because two different choice sets would share the field name.
+    target_class = StepStatusField
+
+    def map_serializer_field(self, auto_schema, direction):
+        component = ResolvedComponent(
+            name="ProcedureStepStatus",
+            type=ResolvedComponent.SCHEMA,
+            object="ProcedureStepStatus",
+            schema={
+                "type": "string",
+                "enum": CaseMilestone.Status.values,
+                "description": "`pending` (upcoming), `active` (in progress), `done` (completed), "
+                "`skipped` (not needed).",
+            },
+        )
+        auto_schema.registry.register_on_missing(component)
+        return component.ref
+
+
+class ProcedureStepSerializer(_FromUntilMixin, serializers.Serializer):
+    """One step of the case's procedure as the applicant sees it in the progress view."""
+
+    key = serializers.CharField(help_text="e.g. `vorpruefung`, `publikation`, `einsprachefrist`, `entscheid`.")
+    title = serializers.CharField()
+    status = StepStatusField()
+    statusLabel = serializers.CharField(source="status_label")
+    text = serializers.CharField(allow_blank=True, help_text="The note for the applicant.")
+    document = serializers.SerializerMethodField(help_text="The document of this step, e.g. the decision.")
+    description = serializers.CharField(allow_blank=True, help_text="The plan's explanation of the step.")
+    isPeriod = serializers.BooleanField(source="is_period", help_text="The step has a period (from–until).")
+    planned = serializers.BooleanField(help_text="In the procedure of the service; false: reported for this case only.")
+    current = serializers.BooleanField(
+        help_text="The step the case stands at: the active one, else the first upcoming after the last completed."
+    )
+    reportedBy = serializers.CharField(source="reported_by", allow_blank=True)
+    updatedAt = serializers.DateTimeField(source="updated_at", allow_null=True, help_text="Null: not reported yet.")
+
+    def from_until_fields(self):
+        return {
+            "from": serializers.DateField(source="starts_on", allow_null=True),
+            "until": serializers.DateField(source="ends_on", allow_null=True),
+        }
+
+    @extend_schema_field(DocumentSerializer(allow_null=True))
+    def get_document(self, step):
+        return DocumentSerializer(step.document, context=self.context).data if step.document else None
+
+
+class ProcedureSerializer(serializers.Serializer):
+    results = ProcedureStepSerializer(many=True)
+
+
+class ProcedureStepRequestSerializer(_FromUntilMixin, serializers.Serializer):
+    """Where the step stands now. The step is replaced as a whole: fields left out are emptied."""
+
+    status = StepStatusField()
+    title = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="Default: the title of the step in the service's procedure; required for a step not in it.",
+    )
+    text = serializers.CharField(
+        required=False, allow_blank=True, max_length=MAX_TEXT, help_text="A note for the applicant."
+    )
+    documentId = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        help_text="A document of this case (upload it first with POST …/documents), e.g. the decision.",
+    )
+
+    def from_until_fields(self):
+        return {
+            "from": serializers.DateField(required=False, allow_null=True, help_text="First day, `YYYY-MM-DD`."),
+            "until": serializers.DateField(
+                required=False, allow_null=True, help_text="Last day (not before `from`), `YYYY-MM-DD`."
+            ),
+        }

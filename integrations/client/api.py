@@ -109,6 +109,24 @@ class PortalClient:
         body = {"title": title, **({"date": _iso(date)} if date else {}), **({"text": text} if text else {})}
         return self._call("POST", f"cases/{_segment(reference)}/milestones", json_body=body)
 
+    def put_milestone(self, reference, key, **fields):
+        """Set where step `key` of the case's procedure stands; returns the step as the progress view shows it.
+
+        `fields`: status ("pending", "active", "done", "skipped"), and optionally title, text, document_id and
+        from_/until (or starts_on/ends_on) as dates or "YYYY-MM-DD". The step is replaced as a whole, so send
+        everything it should show; the same state again changes nothing.
+        """
+        aliases = {"from_": "from", "starts_on": "from", "ends_on": "until", "document_id": "documentId"}
+        body = {}
+        for name, value in fields.items():
+            name = aliases.get(name, name)
+            body[name] = _iso(value) if name in ("from", "until") and value is not None else value
+        return self._call("PUT", f"cases/{_segment(reference)}/milestones/{_segment(key)}", json_body=body)
+
+    def milestones(self, reference):
+        """The progress of a case: every step of the procedure with its status, dates, note and document."""
+        return self._call("GET", f"cases/{_segment(reference)}/milestones")["results"]
+
     def send_message(self, reference, body, files=()):
         """A message to the applicant; `files` are (filename, bytes) or (filename, bytes, content type)."""
         return self._post_with_files(f"cases/{_segment(reference)}/messages", {"body": body}, files)

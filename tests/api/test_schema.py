@@ -19,6 +19,8 @@ EXERCISED = {
     ("/api/v1/cases/{reference}/acknowledgement", "post"): "test_cases_write.py::test_acknowledging_receipt_…",
     ("/api/v1/cases/{reference}/status", "post"): "test_cases_write.py::test_status_changes_follow_the_state_machine",
     ("/api/v1/cases/{reference}/milestones", "post"): "test_cases_write.py::test_a_milestone_with_a_date_…",
+    ("/api/v1/cases/{reference}/milestones", "get"): "test_milestones_api.py::test_get_lists_the_plan_merged_…",
+    ("/api/v1/cases/{reference}/milestones/{key}", "put"): "test_milestones_api.py::test_put_sets_a_step_…",
     ("/api/v1/cases/{reference}/messages", "post"): "test_cases_write.py::test_a_json_message_reaches_the_resident",
     ("/api/v1/cases/{reference}/questions", "post"): "test_cases_write.py::test_a_question_makes_the_case_…",
     ("/api/v1/cases/{reference}/documents", "post"): "test_cases_write.py::test_an_issued_document_is_stored_…",

@@ -1,4 +1,7 @@
-"""Issue 5: order a Wohnsitzbescheinigung, get the PDF, verify its code, a clerk revokes it, verify again."""
+"""Issue 5: order a Wohnsitzbescheinigung, get the PDF, verify its code, a clerk revokes it, verify again.
+
+A resident whose address is verified gets it from the portal at once; anyone else waits for the clerk.
+"""
 
 import datetime
 
@@ -7,10 +10,12 @@ from django.contrib.auth.models import Group, Permission
 from playwright.sync_api import expect
 from wagtail.users.models import UserProfile
 
+from account.models import AssuranceLevel
 from home.demo_content import ensure_demo_site
+from services import cases
 from services.demo_certificates import certificate_service_spec
 from services.demo_content import field, heading
-from services.models import Case, CaseStatus, ServiceIndexPage, ServiceKind, ServicePage
+from services.models import Case, CaseStatus, Payment, ServiceIndexPage, ServiceKind, ServicePage
 from services.models.certificates import Certificate
 from tests.browser.conftest import log_in
 from tests.factories import PASSWORD, UserFactory
@@ -58,8 +63,13 @@ def check_code(page, site_url, code):
 
 
 def test_order_issue_download_verify_revoke_verify(page, browser, site_url, certificate_page, clerk_group):
+    # Only her e-mail address is verified: the register has not confirmed her data, so a clerk issues the order.
     resident = UserFactory(
-        email="wohnhaft@example.org", first_name="Vera", last_name="Wohnhaft", date_of_birth=datetime.date(1990, 3, 1)
+        email="wohnhaft@example.org",
+        first_name="Vera",
+        last_name="Wohnhaft",
+        date_of_birth=datetime.date(1990, 3, 1),
+        assurance_level=AssuranceLevel.EMAIL,
     )
     clerk = UserFactory(email="einwohnerdienste@musterwil.example", is_staff=True)
     clerk.groups.add(clerk_group)
@@ -118,3 +128,57 @@ def test_order_issue_download_verify_revoke_verify(page, browser, site_url, cert
     expect(result.locator("[data-field=revoked_on]")).to_be_visible()
     page.goto(f"{site_url}/account/certificates/")
     expect(page.locator(f"tr[data-code='{certificate.code}']")).to_have_attribute("data-state", "revoked")
+
+
+def test_a_verified_resident_gets_her_certificate_at_once_and_pays_first_where_there_is_a_fee(
+    page, browser, site_url, certificate_page
+):
+    # Her address is verified by an activation letter: the register confirms her name, birth date and address.
+    resident = UserFactory(
+        email="bestaetigt@example.org",
+        first_name="Vera",
+        last_name="Bestätigt",
+        date_of_birth=datetime.date(1990, 3, 1),
+        street="Dorfstrasse",
+        house_number="7",
+        postcode="9999",
+        town="Musterwil",
+        language="en",
+        assurance_level=AssuranceLevel.ADDRESS,
+    )
+    block_id = certificate_page.form_blocks()[0][0]
+
+    def order(kind):
+        page.goto(f"{site_url}/en{certificate_page.url}")
+        form = page.locator(f"#form-{block_id} form")
+        form.locator(f"input[name=certificate_kind][value={kind}]").check()
+        # Name and date of birth come prefilled from the account; no place of origin is given.
+        expect(form.locator("[name=name]")).to_have_value("Vera Bestätigt")
+        form.locator("button[name=action][value=review]").click()
+        page.locator("button[name=action][value=submit]").click()
+        expect(page.locator("main")).to_contain_text("MW-")
+        return Case.objects.filter(submitted_by=resident).latest("pk")
+
+    log_in(page, site_url, resident.email, PASSWORD)
+
+    # 1. Free Wohnsitzbescheinigung: issued with the submission; the case page offers the PDF.
+    case = order("Wohnsitzbescheinigung")
+    certificate = Certificate.objects.get(case=case)
+    page.goto(f"{site_url}/en/account/cases/{case.reference}/")
+    expect(page.locator("main")).to_contain_text(certificate.code)
+    expect(page.locator("main")).to_contain_text("Completed")
+    result = check_code(browser.new_context().new_page(), site_url, certificate.code)
+    expect(result).to_have_attribute("data-state", "valid")
+    expect(result.locator("[data-field=name]")).to_have_text("Vera Bestätigt")
+
+    # 2. With a fee, nothing before payment; the timeline says what happens next. Paying issues it.
+    ServicePage.objects.filter(pk=certificate_page.pk).update(fee_rappen=2000)
+    case = order("Heimatausweis")
+    assert not Certificate.objects.filter(case=case).exists()
+    page.goto(f"{site_url}/en/account/cases/{case.reference}/")
+    expect(page.locator("main")).to_contain_text("issued automatically as soon as the fee of CHF 20.00 is paid")
+    cases.mark_paid(case.payments.get(), method=Payment.Method.QR_BILL, confirmed_by="camt.054")
+    page.reload()
+    certificate = Certificate.objects.get(case=case)
+    expect(page.locator("main")).to_contain_text(certificate.code)
+    assert certificate.kind == "hometown"

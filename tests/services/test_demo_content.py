@@ -79,6 +79,9 @@ def test_running_twice_creates_nothing_new():
         "parkkarte",
         "baugesuch",
         "bescheinigungen",
+        "zuzug",
+        "wegzug",
+        "umzug",
     ]
     assert second["created_cases"] == {} and second["created_forms"] == []
     assert {key: page.pk for key, page in second["pages"].items()} == {
