@@ -173,7 +173,7 @@ def test_a_verified_resident_gets_her_certificate_at_once_and_pays_first_where_t
 
     # 2. With a fee, nothing before payment; the timeline says what happens next. Paying issues it.
     ServicePage.objects.filter(pk=certificate_page.pk).update(fee_rappen=2000)
-    case = order("Heimatausweis")
+    case = order("Wohnsitzbescheinigung")
     assert not Certificate.objects.filter(case=case).exists()
     page.goto(f"{site_url}/en/account/cases/{case.reference}/")
     expect(page.locator("main")).to_contain_text("issued automatically as soon as the fee of CHF 20.00 is paid")
@@ -181,4 +181,4 @@ def test_a_verified_resident_gets_her_certificate_at_once_and_pays_first_where_t
     page.reload()
     certificate = Certificate.objects.get(case=case)
     expect(page.locator("main")).to_contain_text(certificate.code)
-    assert certificate.kind == "hometown"
+    assert certificate.kind == "residence"
