@@ -58,6 +58,11 @@ class User(PostalAddress, AbstractUser):
     assurance_level = models.PositiveSmallIntegerField(
         _("assurance level"), choices=AssuranceLevel.choices, default=AssuranceLevel.NONE
     )
+    login_notifications = models.BooleanField(
+        _("e-mail me about logins from new devices"),
+        default=True,
+        help_text=_("An e-mail when someone logs in to your account with a browser or device not seen before."),
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

@@ -60,6 +60,10 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.idp.oidc",
+    "allauth.headless",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -211,6 +215,15 @@ MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = os.environ.get("MFA_TOTP_ISSUER", "Gemeindeportal")
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 USERSESSIONS_TRACK_ACTIVITY = True
+
+# --- e-ID logins: SwissID and AGOV (issue 6, brief D) --------------------------------------
+# BRIEF-D-SETTINGS
+
+# --- The portal as OpenID Connect provider, and the headless API for apps (issue 6, brief E) --
+# BRIEF-E-SETTINGS
+
+# --- Privacy self-service and staff security (issue 6, briefs F and G) ---------------------
+# BRIEF-FG-SETTINGS
 
 # Case references look like MW-2026-00042.
 PORTAL_CASE_REFERENCE_PREFIX = os.environ.get("PORTAL_CASE_REFERENCE_PREFIX", "MW")
