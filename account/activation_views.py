@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from wagtail.admin import messages as wagtail_messages
 
-from . import activation
+from . import activation, audit
 from .models import ActivationLetter, AssuranceLevel, User
 from .views import _safe_next
 
@@ -181,6 +181,12 @@ def admin_letters(request):
         {"letter": letter, "lines": activation.address_lines(letter.address), "state": activation.state(letter, now)}
         for letter in letters[:500]
     ]
+    audit.record_many(
+        request,
+        audit.Action.VIEW,
+        [row["letter"] for row in rows],
+        summary=_("Listed in the activation letters (%(tab)s)") % {"tab": dict(ADMIN_TABS)[tab]},
+    )
     context = _admin_context(
         request,
         _("Activation letters"),
@@ -204,6 +210,9 @@ def admin_print(request):
         wagtail_messages.warning(request, _("No letter to print was selected."))
         return redirect("useraccount_activation:letters")
     pdf = activation.render_letters(printed)
+    audit.record_many(
+        request, audit.Action.EXPORT, [letter for letter, _code in printed], summary=_("Activation letter printed")
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     name = f"activation-letter-{printed[0][0].pk}.pdf" if len(printed) == 1 else "activation-letters.pdf"
     response["Content-Disposition"] = f'inline; filename="{name}"'
@@ -220,6 +229,9 @@ def admin_counter(request):
         people = User.objects.filter(
             Q(email__icontains=query) | Q(first_name__icontains=query) | Q(last_name__icontains=query)
         ).order_by("last_name", "first_name", "email")[:50]
+        audit.record_many(
+            request, audit.Action.VIEW, people, summary=_("Found at the counter (search: %(query)s)") % {"query": query}
+        )
     context = _admin_context(
         request,
         _("Verify identity at the counter"),
@@ -236,10 +248,12 @@ def admin_counter_confirm(request, pk):
     person = get_object_or_404(User, pk=pk)
     if request.method == "POST":
         if activation.verify_at_counter(person, clerk=request.user):
+            audit.record(request, audit.Action.CHANGE, record=person, summary=_("Identity verified at the counter"))
             wagtail_messages.success(request, _("The identity of %(name)s is now verified.") % {"name": person})
         else:
             wagtail_messages.warning(request, _("The identity of %(name)s was already verified.") % {"name": person})
         return redirect(f"{reverse('useraccount_activation:counter')}?{urlencode({'q': person.email})}")
+    audit.record(request, audit.Action.VIEW, record=person, summary=_("Opened for the identity check at the counter"))
     context = _admin_context(
         request,
         _("Verify identity at the counter"),

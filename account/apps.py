@@ -10,5 +10,11 @@ class AccountConfig(AppConfig):
     verbose_name = _("User account")
 
     def ready(self):
-        # Importing registers the account's dashboard sections and signal handlers.
-        from . import activation, dashboard, signals  # noqa: F401
+        from django.contrib.auth.signals import user_logged_in
+
+        # Importing registers the account's dashboard sections, notification kinds and signal handlers.
+        from . import activation, dashboard, eid, login_notices, middleware, signals  # noqa: F401
+
+        # Every login (any method, any client): start the session's absolute lifetime, remember the device.
+        user_logged_in.connect(middleware.start_session_clock, dispatch_uid="account.session_clock")
+        user_logged_in.connect(login_notices.on_user_logged_in, dispatch_uid="account.login_notices")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from . import notifications
+from . import login_notices, notifications
 from .models import Notification, NotificationPreference
 
 PAGE_SIZE = 25
@@ -85,6 +85,10 @@ class NotificationSettingsForm(forms.Form):
 
 def _email_kinds(user):
     opted_out = set(NotificationPreference.objects.filter(user=user, email=False).values_list("kind", flat=True))
+    # Login notices follow the account's own switch (login_notices.py), whatever a stored preference says.
+    opted_out.discard(login_notices.KIND)
+    if not user.login_notifications:
+        opted_out.add(login_notices.KIND)
     return [kind for kind in notifications.KINDS if kind not in opted_out]
 
 
@@ -94,6 +98,8 @@ def notification_settings(request):
     form = NotificationSettingsForm(data, initial={"email": _email_kinds(request.user)})
     if request.method == "POST" and form.is_valid():
         notifications.set_preferences(request.user, form.cleaned_data["email"])
+        request.user.login_notifications = login_notices.KIND in form.cleaned_data["email"]
+        request.user.save(update_fields=["login_notifications"])
         messages.success(request, _("Your notification settings have been saved."))
         return redirect("useraccount:notification_settings")
     return render(request, "account/notification_settings.html", {"form": form})

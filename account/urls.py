@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import activation_views, notification_views, views
+from . import activation_views, notification_views, privacy_views, views
 
 app_name = "useraccount"
 
@@ -31,4 +31,9 @@ urlpatterns = [
     path("verification/", activation_views.verification, name="verification"),
     path("verification/letter/", activation_views.request_letter, name="verification_request"),
     path("verification/code/", activation_views.confirm_code, name="verification_code"),
+    path("privacy/", privacy_views.privacy_page, name="privacy"),
+    path("privacy/export/", privacy_views.request_export, name="privacy_export"),
+    path("privacy/exports/<uuid:token>/", privacy_views.export_status, name="privacy_status"),
+    path("privacy/exports/<uuid:token>/download/", privacy_views.download_export, name="privacy_download"),
+    path("privacy/delete/", privacy_views.delete_account, name="privacy_delete"),
 ]

@@ -1,6 +1,7 @@
-"""Root URL configuration: admin, auth, account, search, then Wagtail's page tree."""
+"""Root URL configuration: login for apps, admin, auth, account, search, then Wagtail's page tree."""
 
 from allauth.account.decorators import secure_admin_login
+from allauth.socialaccount.providers.openid_connect import views as oidc_views
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
@@ -17,6 +18,10 @@ admin.site.login = secure_admin_login(admin.site.login)
 admin.autodiscover()
 
 urlpatterns = [
+    # The OpenID Connect provider (/.well-known/openid-configuration, /identity/o/…) and the headless API for apps
+    # (/_allauth/app/v1/…): addresses that apps keep, so the same in every language.
+    path("", include("allauth.idp.urls")),
+    path("_allauth/", include("allauth.headless.urls")),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
@@ -39,6 +44,12 @@ urlpatterns += i18n_patterns(
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )
+
+# An e-ID provider knows one redirect URI: the callback of a login has no language prefix. Requests to it are served
+# by the pattern above already; listed last, this one is what reverse() returns (account/eid.py restores the language).
+urlpatterns += [
+    path("auth/oidc/<str:provider_id>/login/callback/", oidc_views.callback, name="openid_connect_callback"),
+]
 
 if settings.DEBUG:
     from django.conf.urls.static import static

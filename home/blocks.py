@@ -1,5 +1,6 @@
 """Shared StreamField blocks: the content components every page of the portal may use."""
 
+from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
@@ -211,6 +212,11 @@ class LoginButtonBlock(blocks.StructBlock):
             context["next_url"] = next_page.get_url(request=request) or "/"
         else:
             context["next_url"] = request.get_full_path() if request is not None else "/"
+        user = context.get("user")
+        if user is None or not user.is_authenticated:
+            # One button per configured e-ID provider (SwissID, AGOV …); an empty list when none is configured.
+            providers = get_social_adapter(request).list_providers(request)
+            context["eid_providers"] = sorted(providers, key=lambda provider: provider.name)
         return context
 
 

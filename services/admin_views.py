@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from wagtail.admin import messages
 
+from account import audit
+
 from . import cases, export, milestones, payments
 from .admin_forms import (
     AssignForm,
@@ -175,7 +177,12 @@ def _render_case(request, case, bound=None):
 def case_detail(request, pk):
     _require(can_view(request.user))
     case = _case_or_404(request, pk)
+    audit.record(request, audit.Action.VIEW, record=case, summary=_("Case %(reference)s opened") % _ref(case))
     return _render_case(request, case)
+
+
+def _ref(case):
+    return {"reference": case.reference}
 
 
 # --- actions: each a POST to its own URL that calls services/cases.py -------------------------------------
@@ -269,6 +276,7 @@ def case_action(request, pk, action):
             field = getattr(error, "field", None)
             form.add_error(field if field in form.fields else None, str(error))
         else:
+            audit.record(request, audit.Action.CHANGE, record=case, summary=f"{case.reference}: {success}")
             messages.success(request, success)
             return redirect(case_url(case))
     messages.error(request, _("The action could not be carried out. Please check the form below."))
@@ -286,6 +294,9 @@ def withdraw_question(request, pk, question_pk):
     except cases.CaseError as error:
         messages.error(request, str(error))
     else:
+        audit.record(
+            request, audit.Action.CHANGE, record=case, summary=_("Case %(reference)s: question withdrawn") % _ref(case)
+        )
         messages.success(request, _("Question withdrawn."))
     return redirect(case_url(case))
 
@@ -301,6 +312,12 @@ def mark_paid(request, pk, payment_pk):
         )
     else:
         payments.record_paid(payment, actor=request.user, method=Payment.Method.COUNTER)
+        audit.record(
+            request,
+            audit.Action.CHANGE,
+            record=case,
+            summary=_("Case %(reference)s: payment marked as paid") % _ref(case),
+        )
         messages.success(request, _("Payment marked as paid."))
     return redirect(case_url(case))
 
@@ -318,6 +335,13 @@ def download_document(request, pk, document_pk):
         handle = document.file.open("rb")
     except (FileNotFoundError, OSError) as error:
         raise Http404(_("The file of this document is missing.")) from error
+    audit.record(
+        request,
+        audit.Action.DOWNLOAD,
+        record=document,
+        subject=audit.person_id_of(case),
+        summary=_("Case %(reference)s: document “%(name)s” downloaded") % {**_ref(case), "name": document.filename},
+    )
     response = FileResponse(
         handle, as_attachment=True, filename=document.filename, content_type=document.content_type or None
     )
@@ -338,6 +362,14 @@ def export_service(request, service_pk, fmt):
     service_page = get_object_or_404(services_for_clerk(request.user), pk=service_pk)
     submissions = Case.objects.for_clerk(request.user).filter(service_page=service_page)
     response = EXPORTERS[fmt](service_page, submissions)
+    # One entry per exported case, so that each person's trail shows the export.
+    audit.record_many(
+        request,
+        audit.Action.EXPORT,
+        submissions.only("pk", "owner_user", "submitted_by"),
+        summary=_("Cases of “%(service)s” exported as %(format)s")
+        % {"service": service_page.title, "format": fmt.upper()},
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -19,14 +19,13 @@ from wagtail import hooks
 from wagtail.admin import messages
 from wagtail_modeladmin.helpers import ButtonHelper
 from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
-from wagtail_modeladmin.views import IndexView
 
 from . import certificates
 from .admin_views import can_change, can_view, is_clerk
 from .admin_views import case_url as backoffice_case_url
 from .models import Case
 from .models.certificates import Certificate, CertificateKind
-from .readonly_admin import ReadOnlyPermissionHelper
+from .readonly_admin import AuditedIndexView, ReadOnlyPermissionHelper
 
 app_name = "certificates_backoffice"
 CERTIFICATES_LABEL = gettext_lazy("Certificates")
@@ -211,7 +210,7 @@ class StateFilter(admin.SimpleListFilter):
         return queryset
 
 
-class CertificateIndexView(IndexView):
+class CertificateIndexView(AuditedIndexView):
     FILTER_PARAMETERS = {"state", "kind__exact"}
 
     def get_filters_params(self, params=None):

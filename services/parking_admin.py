@@ -13,12 +13,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from wagtail_modeladmin.helpers import ButtonHelper
 from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
-from wagtail_modeladmin.views import IndexView
 
 from . import parking
 from .admin_views import is_clerk, services_for_clerk
 from .models import ParkingPermit, ServiceKind
-from .readonly_admin import ReadOnlyPermissionHelper
+from .readonly_admin import AuditedIndexView, ReadOnlyPermissionHelper
 
 
 def can_see_permits(user):
@@ -61,7 +60,7 @@ class StateFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ParkingIndexView(IndexView):
+class ParkingIndexView(AuditedIndexView):
     FILTER_PARAMETERS = {"state"}
 
     def get_filters_params(self, params=None):

@@ -20,7 +20,7 @@ from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
 
 from . import tax
 from .models import TaxAccount
-from .readonly_admin import ReadOnlyPermissionHelper
+from .readonly_admin import AuditedIndexView, ReadOnlyPermissionHelper
 from .templatetags.cases import chf
 
 LABEL = gettext_lazy("Tax accounts")
@@ -70,6 +70,7 @@ class TaxAccountAdmin(ModelAdmin):
     list_per_page = 50
     permission_helper_class = TaxAccountPermissionHelper
     button_helper_class = TaxAccountButtonHelper
+    index_view_class = AuditedIndexView
     history_view_enabled = False
 
     @admin.display(description=gettext_lazy("linked"), boolean=True)

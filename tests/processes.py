@@ -24,10 +24,12 @@ def free_port():
 
 
 class Portal:
-    def __init__(self, directory, **env):
+    def __init__(self, directory, host="127.0.0.1", **env):
+        """`host` names the server in its URL; it always listens on 127.0.0.1. Two portals in one browser need two
+        host names (127.0.0.1 and localhost): cookies are kept per host, not per port."""
         self.directory = Path(directory)
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"http://{host}:{self.port}"
         self.processes = {}
         self.env = {
             **os.environ,

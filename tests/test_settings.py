@@ -6,6 +6,8 @@ import sys
 
 from django.conf import settings
 
+from config.settings.oidc_keys import generate_private_key_pem
+
 
 def test_production_settings_pass_the_deploy_check():
     env = {
@@ -13,6 +15,7 @@ def test_production_settings_pass_the_deploy_check():
         "SECRET_KEY": "x" * 60 + "-not-a-real-secret",
         "ALLOWED_HOSTS": "portal.example",
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "PORTAL_OIDC_PRIVATE_KEY": generate_private_key_pem(),
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # a test-only switch that the deploy check rightly refuses
     result = subprocess.run(

@@ -76,7 +76,7 @@ class PersonalDataAccess(models.Model):
     )
     actor_label = models.CharField(_("staff member (as it was)"), max_length=254, blank=True)
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
-    # The person the record is about (kept as a label too, so the trail survives an anonymisation).
+    # The person the record is about; the entry outlives a deleted account (its record type and id remain).
     subject = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

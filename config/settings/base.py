@@ -217,13 +217,68 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 USERSESSIONS_TRACK_ACTIVITY = True
 
 # --- e-ID logins: SwissID and AGOV (issue 6, brief D) --------------------------------------
-# BRIEF-D-SETTINGS
+from .eid import eid_acr_levels, eid_apps  # noqa: E402 — kept beside the settings that use it
+
+# Providers come from the environment only (config/settings/eid.py); none by default, then no e-ID button shows.
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": eid_apps(os.environ)}}
+SOCIALACCOUNT_ADAPTER = "account.eid.PortalSocialAccountAdapter"
+SOCIALACCOUNT_FORMS = {"signup": "account.eid.EidSignupForm"}
+# A first e-ID login goes through the signup form and a confirmed e-mail address; an e-mail address the IdP
+# reports is never enough to enter or join an existing account.
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "mandatory"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_STORE_TOKENS = False
+# Linking and unlinking an e-ID asks for the password (or a second factor) again, like other sensitive changes.
+SOCIALACCOUNT_REAUTHENTICATION_REQUIRED = True
+# acr (and SwissID quality-of-registration) value → AssuranceLevel number; JSON in PORTAL_EID_ACR_LEVELS replaces it.
+PORTAL_EID_ACR_LEVELS = eid_acr_levels(os.environ)
 
 # --- The portal as OpenID Connect provider, and the headless API for apps (issue 6, brief E) --
-# BRIEF-E-SETTINGS
+from .oidc_keys import private_key_from_environ  # noqa: E402 — kept beside the settings that use it
+
+# The key that signs ID tokens (RSA, PEM): PORTAL_OIDC_PRIVATE_KEY, or a file named by PORTAL_OIDC_PRIVATE_KEY_FILE.
+# dev keeps one in var/oidc-dev-key.pem, test makes one per run, production refuses to start without one.
+IDP_OIDC_PRIVATE_KEY = private_key_from_environ(os.environ)
+IDP_OIDC_ADAPTER = "account.oidc_provider.PortalOIDCAdapter"
+# RP-initiated logout (the end_session_endpoint): an app that names the signed-in person with id_token_hint logs
+# them out of the portal at once; without a matching hint the portal asks first, as the specification requires.
+IDP_OIDC_RP_INITIATED_LOGOUT_ASKS_FOR_OP_LOGOUT = False
+IDP_OIDC_ID_TOKEN_EXPIRES_IN = 5 * 60
+IDP_OIDC_ACCESS_TOKEN_EXPIRES_IN = 60 * 60
+IDP_OIDC_AUTHORIZATION_CODE_EXPIRES_IN = 60
+# Refresh tokens (only for clients allowed the refresh_token grant) expire too, so the daily clean-up removes them.
+IDP_OIDC_REFRESH_TOKEN_EXPIRES_IN = int(os.environ.get("PORTAL_OIDC_REFRESH_TOKEN_DAYS", "30")) * 24 * 60 * 60
+# Browsers apply the CSP form-action to the redirects after a form, and some logins go on at another site: the e-ID
+# buttons, and the consent and logout pages back to the app. account/csp.py allows exactly those sites.
+MIDDLEWARE = [*MIDDLEWARE, "account.csp.FormActionMiddleware"]
+
+# Headless login for the municipality's native apps under /_allauth/app/v1/… with session tokens
+# (X-Session-Token header); the portal's own pages stay as they are.
+HEADLESS_ONLY = False
+HEADLESS_CLIENTS = ("app",)
+HEADLESS_TOKEN_STRATEGY = "allauth.headless.tokens.strategies.sessions.SessionTokenStrategy"
+# Links in e-mails started from an app (confirm the address, reset the password) lead to the portal's own pages.
+# No entries on purpose: allauth then links to those pages itself, with the language prefix of the request that
+# sent the e-mail (/en/auth/…); an entry here would be one fixed URL for every language, also for the web pages.
+HEADLESS_FRONTEND_URLS = {}
 
 # --- Privacy self-service and staff security (issue 6, briefs F and G) ---------------------
-# BRIEF-FG-SETTINGS
+# --- staff security ---
+# Sessions: SESSION_IDLE_TIMEOUT and SESSION_COOKIE_AGE (absolute lifetime) under "Sessions and cookies" below;
+# account.middleware pins a session's expiry to login + SESSION_COOKIE_AGE, so activity never extends it.
+# MFA for everyone with back-office access: PORTAL_STAFF_MFA_REQUIRED below.
+# A notice (inbox and e-mail) when someone logs in from a browser or device the account has not used before;
+# each person can switch it off in their notification settings, this switches it off for the installation.
+PORTAL_LOGIN_NOTICES = env_bool("PORTAL_LOGIN_NOTICES", True)
+# --- privacy self-service ---
+# "Download my data": days a finished ZIP stays downloadable before the daily job deletes it.
+PORTAL_DATA_EXPORT_DAYS = int(os.environ.get("PORTAL_DATA_EXPORT_DAYS", "7"))
+# "Delete my account": closed cases stay this many years after closing (Swiss retention of business records),
+# anonymised; older ones are deleted with the account.
+PORTAL_CASE_RETENTION_YEARS = int(os.environ.get("PORTAL_CASE_RETENTION_YEARS", "10"))
 
 # Case references look like MW-2026-00042.
 PORTAL_CASE_REFERENCE_PREFIX = os.environ.get("PORTAL_CASE_REFERENCE_PREFIX", "MW")

@@ -10,6 +10,12 @@ if not SECRET_KEY:  # noqa: F405
     raise ImproperlyConfigured("SECRET_KEY must be set in production.")
 if not os.environ.get("ALLOWED_HOSTS"):  # noqa: F405
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set in production.")
+if not IDP_OIDC_PRIVATE_KEY:  # noqa: F405
+    raise ImproperlyConfigured(
+        "PORTAL_OIDC_PRIVATE_KEY (an RSA private key in PEM) or PORTAL_OIDC_PRIVATE_KEY_FILE (a file holding one) must "
+        "be set in production: it signs the ID tokens of the portal's OpenID Connect provider. Make one with "
+        "`openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048` and keep it across deployments."
+    )
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,6 +1,7 @@
 """Test settings: fast hashing, in-memory mail and cache, jobs run synchronously."""
 
 from .base import *  # noqa: F403
+from .oidc_keys import generate_private_key_pem
 
 DEBUG = False
 SECRET_KEY = "test-only-key"
@@ -14,3 +15,5 @@ PRIVATE_MEDIA_ROOT = BASE_DIR / "var" / "test-private"  # noqa: F405
 STORAGES["private"]["OPTIONS"]["location"] = PRIVATE_MEDIA_ROOT  # noqa: F405
 WAGTAILADMIN_BASE_URL = "http://testserver"
 INTEGRATIONS_WEBHOOK_ALLOW_PRIVATE = True
+# A fresh signing key for the OpenID Connect provider in every test run; nothing outlives the run.
+IDP_OIDC_PRIVATE_KEY = generate_private_key_pem()
