@@ -576,3 +576,13 @@ def test_the_account_navigation_leads_to_linking_when_providers_are_configured(c
     assert soup_of(page).select_one("nav.side-nav a[aria-current='page']")["href"] == link["href"]
     assert "No e-ID is linked to your account yet." in text_of(page)
     assert [label for label, _ in eid_buttons(page)] == ["Link AGOV", "Link SwissID"]
+
+
+def test_the_verification_page_offers_the_e_id_only_when_providers_are_configured(client, settings, idp):
+    client.force_login(UserFactory(language="en"))
+    hint = "Or log in once with a verified e-ID"
+
+    assert hint in text_of(client.get(en("useraccount:verification")))
+
+    settings.SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": eid_apps({})}}
+    assert hint not in text_of(client.get(en("useraccount:verification")))
