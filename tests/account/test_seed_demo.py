@@ -1,8 +1,10 @@
 """The demo municipality: every account of DESIGN.md section 8 can log in, and seeding twice changes nothing."""
 
 import pytest
+from allauth.idp.oidc.models import Client
 from django.core.management import CommandError, call_command
 
+from account.demo_clients import DEMO_CLIENT_ID, DEMO_REDIRECT_URI
 from account.demo_users import DEMO_PASSWORD, DEMO_USERS, demo_email
 from account.models import Membership, Organisation, User
 from integrations.demo_content import DEMO_SLUG, DEMO_TOKEN
@@ -33,6 +35,10 @@ def test_seed_is_idempotent_and_every_demo_user_can_log_in(client, settings):
     assert demo_application.tokens.count() == 1 and demo_application.endpoints.get().is_active is False
     demo_cases = client.get("/api/v1/cases", headers={"authorization": f"Bearer {DEMO_TOKEN}"})
     assert demo_cases.status_code == 200 and demo_cases.json()["results"], "the demo application sees the demo cases"
+    login_client = Client.objects.get()
+    assert (login_client.id, login_client.type) == (DEMO_CLIENT_ID, Client.Type.PUBLIC)
+    assert login_client.get_redirect_uris() == [DEMO_REDIRECT_URI]
+    assert "portal" in login_client.get_scopes()
 
     for key in DEMO_USERS:
         client.logout()

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from account.demo_clients import DEMO_REDIRECT_URI, ensure_demo_client
 from account.demo_users import DEMO_PASSWORD, ensure_demo_organisations, ensure_demo_users
 from home.demo_content import ensure_demo_site
 from integrations.demo_content import demo_endpoint, ensure_demo_application
@@ -28,6 +29,7 @@ class Command(BaseCommand):
             organisations = ensure_demo_organisations(users)
             services = ensure_demo_services(home, users, organisations)
             application, token = ensure_demo_application()
+            login_client = ensure_demo_client()
         self.stdout.write(self.style.SUCCESS(f"Musterwil is ready at the site root ({home.title})."))
         self.stdout.write(f"Demo users ({len(users)}), password '{DEMO_PASSWORD}':")
         for user in users.values():
@@ -46,3 +48,7 @@ class Command(BaseCommand):
                 f"    .venv/bin/python -m integrations.client --token {token} listen --secret {endpoint.secret} --ask"
             )
         self.stdout.write("  guide: docs/integration.md")
+        self.stdout.write(
+            f"Login client '{login_client.name}' for apps (public, PKCE): client id {login_client.id}, "
+            f"redirect {DEMO_REDIRECT_URI}; guide: docs/login-and-privacy.md"
+        )
