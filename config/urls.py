@@ -27,6 +27,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", include("integrations.api.urls")),
+    path("schools/", include("schools.urls")),
     re_path(r"^api/", api_not_found),
 ]
 

@@ -24,7 +24,8 @@ def test_seed_is_idempotent_and_every_demo_user_can_log_in(client, settings):
     settings.DEBUG = False
     call_command("seed_demo", "--force")
     call_command("seed_demo", "--force")
-    assert User.objects.count() == len(DEMO_USERS)
+    # The demo users plus the demo parent's second child (a student account made by the school records).
+    assert User.objects.count() == len(DEMO_USERS) + 1
     assert Organisation.objects.count() == 2
     club = Organisation.objects.get(name="Turnverein Musterwil")
     assert club.memberships.get(role="owner").user.email == "association@musterwil.example"

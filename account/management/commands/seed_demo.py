@@ -8,6 +8,7 @@ from account.demo_clients import DEMO_REDIRECT_URI, ensure_demo_client
 from account.demo_users import DEMO_PASSWORD, ensure_demo_organisations, ensure_demo_users
 from home.demo_content import ensure_demo_site
 from integrations.demo_content import demo_endpoint, ensure_demo_application
+from schools.demo_content import ensure_demo_school_records
 from services.demo_content import ensure_demo_services
 
 
@@ -28,6 +29,7 @@ class Command(BaseCommand):
             users = ensure_demo_users()
             organisations = ensure_demo_organisations(users)
             services = ensure_demo_services(home, users, organisations)
+            ensure_demo_school_records(users)
             application, token = ensure_demo_application()
             login_client = ensure_demo_client()
         self.stdout.write(self.style.SUCCESS(f"Musterwil is ready at the site root ({home.title})."))
