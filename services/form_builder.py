@@ -6,6 +6,7 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -104,7 +105,7 @@ class FieldSpec:
         return (self.show_if or {}).get("field") or ""
 
     # --- repeatable groups
-    @property
+    @cached_property
     def subfields(self):
         """The questions asked once per entry of a repeatable group."""
         if self.type != "group":
