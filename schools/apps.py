@@ -7,3 +7,7 @@ from django.utils.translation import gettext_lazy as _
 class SchoolsConfig(AppConfig):
     name = "schools"
     verbose_name = _("Schools")
+
+    def ready(self):
+        # Importing registers each feature's notification kind, overview summaries and dashboard section.
+        from . import absences, courses, grades, lunch, meetings, weekly_plans  # noqa: F401

@@ -7,6 +7,7 @@ queued on commit.
 
 import logging
 import mimetypes
+import uuid
 
 from django.conf import settings
 from django.db import transaction
@@ -265,6 +266,48 @@ def submit(
         fulfilment.submitted(case)
         transaction.on_commit(lambda: _queue_receipt(case.pk))
     logger.info("case %s submitted (service page %s)", case.reference, getattr(service_page, "pk", None))
+    return case
+
+
+def bill(owner, title, amount_rappen, *, key, lines=(), text=""):
+    """Bill a person for something the portal sold outside a form (a school course, a month of lunches): a
+    submitted case with a payment, paid like every other fee (QR-bill, online, bank file, clerk or API).
+
+    `key` names what is billed (e.g. "lunch:3:2026-11"); billing the same key again returns the first case.
+    `lines` are (label, answer) pairs shown as the case's answers.
+    """
+    token = uuid.uuid5(uuid.NAMESPACE_URL, f"gemeindeportal:bill:{key}")
+    with transaction.atomic():
+        existing = Case.objects.filter(submission_token=token).first()
+        if existing is not None:
+            return existing
+        snapshot = [{"name": f"line_{i}", "label": str(label), "type": "text"} for i, (label, _a) in enumerate(lines)]
+        data = {f"line_{i}": str(answer) for i, (_l, answer) in enumerate(lines)}
+        case = Case.objects.create(
+            submission_token=token,
+            title=str(title)[:255],
+            owner_user=owner,
+            submitted_by=owner,
+            fields_snapshot=snapshot,
+            data=data,
+            fee_rappen=amount_rappen,
+            status=S.SUBMITTED,
+            reference=next_reference(),
+            submitted_at=timezone.now(),
+            form_block_id="bill",
+        )
+        _event(case, CaseEvent.Kind.SUBMITTED, status_from=S.DRAFT, status_to=S.SUBMITTED, text=str(text or title))
+        _emit(case, "case.submitted")
+        if amount_rappen:
+            Payment.objects.create(case=case, amount_rappen=amount_rappen, reference=case.reference)
+        notify_owner(
+            case,
+            lambda: _("New bill %(reference)s: %(title)s") % {"reference": case.reference, "title": case.title},
+            lambda: (
+                _("CHF %(amount).2f, payable by QR-bill or online from your account.") % {"amount": amount_rappen / 100}
+            ),
+        )
+    logger.info("bill %s created for %s (%s)", case.reference, key, amount_rappen)
     return case
 
 

@@ -17,3 +17,6 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 INTEGRATIONS_WEBHOOK_ALLOW_PRIVATE = True
 # A fresh signing key for the OpenID Connect provider in every test run; nothing outlives the run.
 IDP_OIDC_PRIVATE_KEY = generate_private_key_pem()
+# Wagtail autosaves a new snippet in the background while it is edited; a browser test that publishes right after
+# typing could race it and create the snippet twice (seen in CI). Tests publish explicitly.
+WAGTAIL_AUTOSAVE_INTERVAL = 0

@@ -25,6 +25,18 @@ class School(models.Model):
         default=False,
         help_text=_("Whether a guardian with an information right only sees published grades."),
     )
+    management = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="managed_schools",
+        verbose_name=_("school management"),
+        help_text=_("Decide leave requests above the class teacher's limit."),
+    )
+    leave_half_days_by_class_teacher = models.PositiveSmallIntegerField(
+        _("leave decided by the class teacher up to (half-days)"),
+        default=4,
+        help_text=_("Longer leave requests go to the school management."),
+    )
 
     class Meta:
         verbose_name = _("school")

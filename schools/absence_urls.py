@@ -1,0 +1,3 @@
+"""Account pages of absences (to be written)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Account pages of courses (to be written)."""
+
+urlpatterns = []

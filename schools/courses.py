@@ -1,0 +1,1 @@
+"""Business rules of courses (to be written)."""

@@ -1,0 +1,3 @@
+"""Account pages of grades (to be written)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""The school overview, the calendar feed page (to be written)."""
+
+urlpatterns = []

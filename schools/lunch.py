@@ -1,0 +1,1 @@
+"""Business rules of lunch (to be written)."""

@@ -1,0 +1,3 @@
+"""Account pages of lunch (to be written)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Account pages of meetings (to be written)."""
+
+urlpatterns = []

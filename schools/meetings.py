@@ -1,0 +1,1 @@
+"""Business rules of meetings (to be written)."""

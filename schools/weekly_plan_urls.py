@@ -1,0 +1,3 @@
+"""Account pages of weekly_plans (to be written)."""
+
+urlpatterns = []

@@ -1,0 +1,1 @@
+"""Business rules of weekly_plans (to be written)."""
