@@ -27,6 +27,8 @@ EVENT_TYPES = {
     "case.message.created": (1, _("The applicant wrote a message on the case.")),
     "case.document.added": (1, _("The applicant added a document to the case after submitting it.")),
     "case.question.answered": (1, _("The applicant answered a question of the administration.")),
+    "absence.reported": (1, _("A guardian reported a student's absence, or a teacher recorded one.")),
+    "leave_request.submitted": (1, _("A guardian asked for a student's leave from school.")),
 }
 
 

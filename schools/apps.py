@@ -10,4 +10,7 @@ class SchoolsConfig(AppConfig):
 
     def ready(self):
         # Importing registers each feature's notification kind, overview summaries and dashboard section.
+        from account import notifications
+
+        notifications.register_kind("school", _("School: weekly plans, meetings, grades, absences, courses and lunch"))
         from . import absences, courses, grades, lunch, meetings, weekly_plans  # noqa: F401
