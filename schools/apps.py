@@ -13,4 +13,4 @@ class SchoolsConfig(AppConfig):
         from account import notifications
 
         notifications.register_kind("school", _("School: weekly plans, meetings, grades, absences, courses and lunch"))
-        from . import absences, courses, grades, lunch, meetings, weekly_plans  # noqa: F401
+        from . import absences, courses, dashboard, grades, lunch, meetings, weekly_plans  # noqa: F401

@@ -1,0 +1,1 @@
+"""The school sections of the account dashboard (to be written)."""
