@@ -55,3 +55,33 @@ def ensure_demo_application():
 
 def demo_endpoint(application):
     return application.endpoints.filter(url=DEMO_WEBHOOK_URL).first()
+
+
+SCHOOL_DEMO_SLUG = "schulverwaltung-musterwil"
+SCHOOL_DEMO_TOKEN = "gpk_demo_schulverwaltung_000000000000"  # noqa: S105 — a published demo value, see above
+
+
+def ensure_demo_school_application():
+    """Create or refresh the demo school administration application; return (application, SCHOOL_DEMO_TOKEN).
+
+    It writes school records (POST /api/v1/school-records) and reads them and the absence events
+    (absence.reported, leave_request.submitted); it serves no case service.
+    """
+    with transaction.atomic():
+        application, created = SpecialistApplication.objects.update_or_create(
+            slug=SCHOOL_DEMO_SLUG,
+            defaults={
+                "name": "Schulverwaltung Musterwil",
+                "vendor": "Musterwil Demo",
+                "contact_name": "Demo",
+                "is_test": True,
+                "read_types": ["school_records", "absences"],
+                "write_types": ["school_records"],
+            },
+        )
+        if created:
+            application.acknowledged_event_id = Event.objects.aggregate(newest=Max("id"))["newest"] or 0
+            application.save(update_fields=["acknowledged_event_id"])
+        if not ApiToken.objects.filter(digest=token_digest(SCHOOL_DEMO_TOKEN)).exists():
+            application.issue_token(token=SCHOOL_DEMO_TOKEN, name="Demo")
+    return application, SCHOOL_DEMO_TOKEN

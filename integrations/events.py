@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from .models import Event, EventSequence, SpecialistApplication, WebhookDelivery, WebhookEndpoint
+from .scopes import is_service_scoped
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +71,8 @@ def applications_for(event):
 def sees(application, event):
     if not application.may_read(event.record_type):
         return False
+    if not is_service_scoped(event.record_type):
+        return True  # school records, absences …: the read permission is the whole scope
     if event.destination and event.destination in application.destination_list:
         return True
     return event.service_id is not None and any(page.pk == event.service_id for page in application.services.all())

@@ -4,19 +4,28 @@ from django.db import transaction
 from django.db.models import Q
 
 from .models import Event, SpecialistApplication
+from .scopes import is_service_scoped
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 
 
 def visible_events(application):
-    """Events of the application's scopes: a readable record type, and one of its services or destinations."""
+    """Events of the application's scopes: a readable record type, and for cases one of its services or destinations.
+
+    Record types that do not belong to services (school records, absences …) need the read permission only.
+    """
     if not application.is_active or not application.read_types:
         return Event.objects.none()
-    scope = Q(service_id__in=list(application.services.values_list("pk", flat=True)))
-    if application.destination_list:
-        scope |= Q(destination__in=application.destination_list)
-    return Event.objects.filter(scope, record_type__in=application.read_types)
+    service_scoped = [name for name in application.read_types if is_service_scoped(name)]
+    by_type = [name for name in application.read_types if not is_service_scoped(name)]
+    scope = Q(record_type__in=by_type) if by_type else Q(pk__in=[])
+    if service_scoped:
+        services = Q(service_id__in=list(application.services.values_list("pk", flat=True)))
+        if application.destination_list:
+            services |= Q(destination__in=application.destination_list)
+        scope |= Q(services, record_type__in=service_scoped)
+    return Event.objects.filter(scope)
 
 
 def page(application, after=None, limit=DEFAULT_LIMIT):

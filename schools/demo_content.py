@@ -79,3 +79,27 @@ def ensure_demo_school_records(users):
         "classes": classes,
         "children": {"lina": lina, "student": sara},
     }
+
+
+def ensure_demo_school(home, users):
+    """The whole demo school: records, web pages, and one example of every school feature (idempotent)."""
+    from .demo_absences import ensure_demo_absences
+    from .demo_courses import ensure_demo_courses
+    from .demo_grades import ensure_demo_grades
+    from .demo_lunch import ensure_demo_lunch
+    from .demo_meetings import ensure_demo_meetings
+    from .demo_pages import ensure_demo_school_pages
+    from .demo_weekly_plans import ensure_demo_weekly_plans
+
+    records = ensure_demo_school_records(users)
+    ensure_demo_school_pages(home, records, users)
+    for ensure in (
+        ensure_demo_weekly_plans,
+        ensure_demo_meetings,
+        ensure_demo_grades,
+        ensure_demo_absences,
+        ensure_demo_courses,
+        ensure_demo_lunch,
+    ):
+        ensure(records, users)
+    return records

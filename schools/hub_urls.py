@@ -1,3 +1,11 @@
-"""The school overview, the calendar feed page (to be written)."""
+"""The school overview and the calendar feed page (/account/school/, /account/school/calendars/)."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import hub_views
+
+urlpatterns = [
+    path("", hub_views.hub, name="hub"),
+    path("calendars/", hub_views.calendars, name="calendars"),
+    path("calendars/renew/", hub_views.calendars_renew, name="calendars_renew"),
+]

@@ -5,54 +5,13 @@ One menu group, "Schools", shown to superusers and to active staff holding a per
 list, form and delete view asks the model permission of its own model (a group may e.g. maintain enrolments only).
 """
 
-from django.contrib.auth import get_permission_codename
 from django.utils.translation import gettext_lazy as _
-from wagtail_modeladmin.helpers import PermissionHelper
-from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
-from wagtail_modeladmin.views import IndexView
+from wagtail_modeladmin.options import ModelAdminGroup, modeladmin_register
 
+from .admin_base import SchoolsModelAdmin
+from .course_admin import CourseAdmin, CourseRegistrationAdmin
+from .lunch_admin import LunchBookingAdmin, LunchCancellationAdmin, LunchInvoiceAdmin, LunchOfferAdmin
 from .models import Enrolment, Guardianship, School, SchoolClass, SchoolYear, TeachingAssignment, Term
-
-ANY = ("add", "change", "delete", "view")
-
-
-def is_staff(user):
-    return user.is_authenticated and user.is_active and (user.is_staff or user.is_superuser)
-
-
-def may(user, model, *actions):
-    if not is_staff(user):
-        return False
-    opts = model._meta
-    return any(user.has_perm(f"{opts.app_label}.{get_permission_codename(action, opts)}") for action in actions)
-
-
-class SchoolsPermissionHelper(PermissionHelper):
-    """Model permissions as usual, but only for active staff: guardians and teachers never get here."""
-
-    def user_has_specific_permission(self, user, perm_codename):
-        return is_staff(user) and super().user_has_specific_permission(user, perm_codename)
-
-    def user_has_any_permissions(self, user):
-        return may(user, self.model, *ANY)
-
-
-class DeclaredFiltersIndexView(IndexView):
-    """modeladmin would pass any other query parameter to .filter() (e.g. student__password__startswith=…)."""
-
-    def get_filters_params(self, params=None):
-        lookup_params = super().get_filters_params(params)
-        allowed = set()
-        for field in self.model_admin.list_filter:
-            allowed |= {f"{field}__exact", f"{field}__id__exact", f"{field}__isnull"}
-        return {key: value for key, value in lookup_params.items() if key in allowed}
-
-
-class SchoolsModelAdmin(ModelAdmin):
-    permission_helper_class = SchoolsPermissionHelper
-    index_view_class = DeclaredFiltersIndexView
-    list_per_page = 50
-    add_to_admin_menu = False
 
 
 class SchoolAdmin(SchoolsModelAdmin):
@@ -134,6 +93,12 @@ class SchoolsGroup(ModelAdminGroup):
         EnrolmentAdmin,
         GuardianshipAdmin,
         TeachingAssignmentAdmin,
+        CourseAdmin,
+        CourseRegistrationAdmin,
+        LunchOfferAdmin,
+        LunchBookingAdmin,
+        LunchCancellationAdmin,
+        LunchInvoiceAdmin,
     )
 
 

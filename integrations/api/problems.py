@@ -61,7 +61,7 @@ def field_errors(detail, prefix=""):
     found = []
     if isinstance(detail, dict):
         for key, value in detail.items():
-            name = key if key != "non_field_errors" else ""
+            name = str(key) if key != "non_field_errors" else ""  # str: a list's errors may be keyed by index 0
             found += field_errors(value, f"{prefix}.{name}" if prefix and name else (name or prefix))
     elif isinstance(detail, list):
         if all(isinstance(item, exceptions.ErrorDetail | str) for item in detail):

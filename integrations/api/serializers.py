@@ -26,6 +26,10 @@ class FieldErrorSerializer(serializers.Serializer):
     field = serializers.CharField(help_text="Name of the request field, e.g. `dueDate` or `files`; empty: whole body.")
     detail = serializers.CharField()
     code = serializers.CharField(help_text="Machine-readable reason, e.g. `required`, `invalid`, `file_type`.")
+    pointer = serializers.CharField(
+        required=False,
+        help_text="Bulk requests: JSON pointer (RFC 6901) to the row's field, e.g. `#/enrolments/3/studentEmail`.",
+    )
 
 
 class ProblemSerializer(serializers.Serializer):

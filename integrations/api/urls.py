@@ -3,8 +3,8 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from . import absences, certificates_views, events_views, payments_views, school_records, tax_views
 from . import cases_views as cases
-from . import certificates_views, events_views, payments_views, tax_views
 from . import schema as _schema  # noqa: F401 — registers the bearer scheme with drf-spectacular
 
 app_name = "api"
@@ -59,4 +59,9 @@ urlpatterns = [
         tax_views.ActivationCodeView.as_view(),
         name="tax_account_activation_code",
     ),
+    path("school-records", school_records.SchoolRecordsView.as_view(), name="school_records"),
+    path("absences", absences.AbsenceListView.as_view(), name="absences"),
+    path("absences/<int:pk>", absences.AbsenceView.as_view(), name="absence"),
+    path("leave-requests", absences.LeaveRequestListView.as_view(), name="leave_requests"),
+    path("leave-requests/<int:pk>", absences.LeaveRequestView.as_view(), name="leave_request"),
 ]

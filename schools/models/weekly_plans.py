@@ -59,13 +59,20 @@ class WeeklyPlanTask(models.Model):
         return f"{self.subject}: {self.description[:40]}"
 
 
+def private_storage():
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
 def plan_attachment_path(instance, filename):
     return f"schools/plans/{instance.plan_id}/{uuid.uuid4().hex}/{filename}"
 
 
 class WeeklyPlanAttachment(models.Model):
     plan = models.ForeignKey(WeeklyPlan, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("plan"))
-    file = models.FileField(_("file"), upload_to=plan_attachment_path)
+    # Class material is for the class's people only: never under the public media folder.
+    file = models.FileField(_("file"), upload_to=plan_attachment_path, storage=private_storage, max_length=300)
     filename = models.CharField(_("file name"), max_length=200)
 
     class Meta:

@@ -46,6 +46,11 @@ EXERCISED = {
         "/api/v1/tax-accounts/{taxpayer_number}/activation-code",
         "post",
     ): "test_tax_api.py::test_the_activation_code_endpoint_returns_a_working_code",
+    ("/api/v1/school-records", "post"): "test_school_records.py::test_a_delivery_creates_the_records_and_…",
+    ("/api/v1/absences", "get"): "test_absences_api.py::test_the_lists_page_with_a_cursor_in_one_query",
+    ("/api/v1/leave-requests", "get"): "test_absences_api.py::test_the_lists_page_with_a_cursor_in_one_query",
+    ("/api/v1/absences/{id}", "get"): "test_absences_api.py::test_an_absence_is_fetched_with_the_id_of_its_event",
+    ("/api/v1/leave-requests/{id}", "get"): "test_absences_api.py::test_a_leave_request_is_fetched_with_its_decision",
 }
 HTTP_METHODS = {"get", "post", "put", "patch", "delete", "head", "options", "trace"}
 PROBLEM = "application/problem+json"

@@ -7,8 +7,8 @@ from django.db import transaction
 from account.demo_clients import DEMO_REDIRECT_URI, ensure_demo_client
 from account.demo_users import DEMO_PASSWORD, ensure_demo_organisations, ensure_demo_users
 from home.demo_content import ensure_demo_site
-from integrations.demo_content import demo_endpoint, ensure_demo_application
-from schools.demo_content import ensure_demo_school_records
+from integrations.demo_content import demo_endpoint, ensure_demo_application, ensure_demo_school_application
+from schools.demo_content import ensure_demo_school
 from services.demo_content import ensure_demo_services
 
 
@@ -29,8 +29,9 @@ class Command(BaseCommand):
             users = ensure_demo_users()
             organisations = ensure_demo_organisations(users)
             services = ensure_demo_services(home, users, organisations)
-            ensure_demo_school_records(users)
+            school = ensure_demo_school(home, users)
             application, token = ensure_demo_application()
+            school_application, school_token = ensure_demo_school_application()
             login_client = ensure_demo_client()
         self.stdout.write(self.style.SUCCESS(f"Musterwil is ready at the site root ({home.title})."))
         self.stdout.write(f"Demo users ({len(users)}), password '{DEMO_PASSWORD}':")
@@ -49,7 +50,15 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"    .venv/bin/python -m integrations.client --token {token} listen --secret {endpoint.secret} --ask"
             )
+        self.stdout.write(
+            f"Specialist application '{school_application.name}' (school records, absence events), "
+            f"API token: {school_token}"
+        )
         self.stdout.write("  guide: docs/integration.md")
+        self.stdout.write(
+            f"School: {school['school'].name} with classes {', '.join(sorted(school['classes']))}; "
+            "parents, teachers and students find it under /account/school/; guide: docs/schools.md"
+        )
         self.stdout.write(
             f"Login client '{login_client.name}' for apps (public, PKCE): client id {login_client.id}, "
             f"redirect {DEMO_REDIRECT_URI}; guide: docs/login-and-privacy.md"
