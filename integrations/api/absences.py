@@ -1,7 +1,7 @@
-"""Absences and leave requests, fetched by the id an event named.
+"""Absences and leave requests, fetched by the id an event named (or listed a page at a time).
 
 The events `absence.reported` and `leave_request.submitted` carry ids only (DESIGN.md section 6); an application
-fetches the record here with its token. Both endpoints need read permission on the record type "absences": a token
+fetches the record here with its token. Every endpoint needs read permission on the record type "absences": a token
 without it answers 403 insufficient-scope, an unknown id 404. The whole scope is the record type (absences are not
 tied to services), so an application that reads "absences" reads every absence and leave request.
 
@@ -9,8 +9,6 @@ What leaves the portal: the student (id, the e-mail of the portal account — th
 the name), the class, dates, half-days, the reason *category* and the status. Free text never does: neither the
 guardian's note on an absence nor the reason or the decision note of a leave request.
 """
-
-import logging
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_field
@@ -23,8 +21,6 @@ from .base import ApiView
 from .problems import PROBLEM_CONTENT_TYPE, Problem
 from .schema import problems
 from .serializers import ProblemSerializer
-
-logger = logging.getLogger(__name__)
 
 RECORD_TYPE = "absences"
 TAGS = ["absences"]
