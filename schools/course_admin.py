@@ -118,7 +118,7 @@ class CourseAdmin(SchoolsModelAdmin):
             FieldPanel("school"),
             FieldPanel("title"),
             FieldPanel("description"),
-            FieldRowPanel([FieldPanel("min_grade"), FieldPanel("max_grade")], heading=gettext_lazy("Grades")),
+            FieldRowPanel([FieldPanel("min_grade"), FieldPanel("max_grade")], heading=gettext_lazy("Grade levels")),
             FieldPanel("capacity"),
             MultiFieldPanel(
                 [FieldPanel("registration_opens_at"), FieldPanel("registration_closes_at")],
@@ -147,10 +147,10 @@ class CourseAdmin(SchoolsModelAdmin):
     @staticmethod
     def grades(course):
         if course.min_grade is None and course.max_grade is None:
-            return _("All grades")
+            return _("All grade levels")
         return f"{course.min_grade if course.min_grade is not None else '…'}–{course.max_grade or '…'}"
 
-    grades.short_description = gettext_lazy("Grades")
+    grades.short_description = gettext_lazy("Grade levels")
 
     @staticmethod
     def places_taken(course):

@@ -7,33 +7,16 @@ Registration windows and dates are relative to today and refreshed on every run;
 
 import datetime
 
-from allauth.account.models import EmailAddress
 from django.utils import timezone
 
-from account.demo_users import DEMO_PASSWORD
-from account.models import AssuranceLevel, User
-
 from . import courses
-from .models import Course, CourseRegistration, Enrolment, Guardianship
+from .demo_families import ensure_demo_families
+from .models import Course, CourseRegistration
 
 CHESS = "Schach für Einsteiger"
 THEATRE = "Theater-Werkstatt"
-# Other families whose children hold the chess places: (child, guardian, class).
-OTHER_FAMILIES = (
-    (("noah.keller@musterwil.example", "Noah", "Keller"), ("eva.keller@musterwil.example", "Eva", "Keller"), "3a"),
-    (("mia.huber@musterwil.example", "Mia", "Huber"), ("marc.huber@musterwil.example", "Marc", "Huber"), "5b"),
-)
-
-
-def _person(email, first_name, last_name):
-    user = User.objects.filter(email__iexact=email).first()
-    if user is None:
-        user = User(email=email, first_name=first_name, last_name=last_name, language="de")
-        user.assurance_level = AssuranceLevel.EMAIL
-        user.set_password(DEMO_PASSWORD)
-        user.save()
-        EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
-    return user
+# The demo families whose children hold the chess places (schools.demo_families).
+CHESS_FAMILIES = ("meier", "huber")
 
 
 def _course(school, title, **values):
@@ -48,7 +31,7 @@ def _register_once(guardian, course, child):
 
 def ensure_demo_courses(records, users):
     """Create or refresh the demo courses and registrations; returns {"chess", "theatre"}."""
-    school, classes = records["school"], records["classes"]
+    school = records["school"]
     now, today = timezone.now(), timezone.localdate()
     window = {
         "registration_opens_at": now - datetime.timedelta(days=7),
@@ -80,16 +63,8 @@ def ensure_demo_courses(records, users):
         fee_rappen=2500,
         **window,
     )
-    for child_data, guardian_data, class_name in OTHER_FAMILIES:
-        child, guardian = _person(*child_data), _person(*guardian_data)
-        Enrolment.objects.update_or_create(
-            student=child,
-            school_class=classes[class_name],
-            defaults={"starts_on": records["school_year"].starts_on, "ends_on": None},
-        )
-        Guardianship.objects.update_or_create(
-            guardian=guardian, student=child, defaults={"has_custody": True, "information_only": False}
-        )
-        _register_once(guardian, chess, child)
+    families = ensure_demo_families(records)
+    for key in CHESS_FAMILIES:
+        _register_once(families[key]["guardian"], chess, families[key]["child"])
     _register_once(users["parent"], chess, records["children"]["lina"])
     return {"chess": chess, "theatre": theatre}

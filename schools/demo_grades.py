@@ -3,19 +3,13 @@
 import datetime
 from decimal import Decimal
 
-from allauth.account.models import EmailAddress
 from django.utils import timezone
 
-from account.demo_users import DEMO_PASSWORD
-from account.models import AssuranceLevel, User
+from .demo_families import ensure_demo_families
+from .models import Assessment, Grade
 
-from .models import Assessment, Enrolment, Grade
-
-# Two classmates of Sara (student@musterwil.example) in 5b, so the teacher's grid has more than one row.
-CLASSMATES = (
-    ("noah.5b@musterwil.example", "Noah", "Beispiel"),
-    ("mia.5b@musterwil.example", "Mia", "Probst"),
-)
+# Sara (student@musterwil.example) and two classmates of 5b from the demo families, so the grid has rows.
+CLASSMATES = ("keller", "huber")
 
 # (subject, title, days ago, weight, published, grades of Sara, Noah, Mia)
 ASSESSMENTS = (
@@ -25,28 +19,12 @@ ASSESSMENTS = (
 )
 
 
-def _ensure_student(email, first_name, last_name):
-    student = User.objects.filter(email__iexact=email).first()
-    if student is None:
-        student = User(email=email, first_name=first_name, last_name=last_name, language="de")
-        student.assurance_level = max(student.assurance_level, AssuranceLevel.EMAIL)
-        student.set_password(DEMO_PASSWORD)
-        student.save()
-    EmailAddress.objects.get_or_create(user=student, email=email, defaults={"verified": True, "primary": True})
-    return student
-
-
 def ensure_demo_grades(records, users):
     """Create the demo assessments of class 5b (idempotent); returns the assessments by title."""
     school_class = records["classes"]["5b"]
     teacher = users["teacher"]
-    students = [records["children"]["student"]]
-    for email, first_name, last_name in CLASSMATES:
-        student = _ensure_student(email, first_name, last_name)
-        Enrolment.objects.get_or_create(
-            student=student, school_class=school_class, defaults={"starts_on": records["school_year"].starts_on}
-        )
-        students.append(student)
+    families = ensure_demo_families(records)
+    students = [records["children"]["student"]] + [families[key]["child"] for key in CLASSMATES]
     today = timezone.localdate()
     assessments = {}
     for subject, title, days_ago, weight, published, values in ASSESSMENTS:

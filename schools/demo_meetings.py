@@ -2,33 +2,13 @@
 
 import datetime
 
-from allauth.account.models import EmailAddress
 from django.utils import timezone
 
-from account.demo_users import DEMO_PASSWORD
-from account.models import AssuranceLevel, User
-
 from . import meetings
-from .models import Enrolment, Guardianship
+from .demo_families import ensure_demo_families
 from .models.meetings import MeetingBooking, MeetingSeries, MeetingSlot
 
 DEMO_SERIES_TITLE = "Elterngespräche"
-# Another family of class 5b, so the teacher sees more than the demo parent's booking.
-OTHER_FAMILY = {
-    "child": ("noah.keller@musterwil.example", "Noah", "Keller"),
-    "guardian": ("karin.keller@musterwil.example", "Karin", "Keller"),
-}
-
-
-def _ensure_person(email, first_name, last_name):
-    person = User.objects.filter(email__iexact=email).first()
-    if person is None:
-        person = User(email=email, first_name=first_name, last_name=last_name, language="de")
-        person.set_password(DEMO_PASSWORD)
-    person.assurance_level = max(person.assurance_level, AssuranceLevel.EMAIL)
-    person.save()
-    EmailAddress.objects.update_or_create(user=person, email=email, defaults={"verified": True, "primary": True})
-    return person
 
 
 def _next_week_day(today):
@@ -40,14 +20,9 @@ def ensure_demo_meetings(records, users):
     """Create the demo series once (idempotent); returns it."""
     school_class, teacher = records["classes"]["5b"], users["teacher"]
     sara = records["children"]["student"]
-    child = _ensure_person(*OTHER_FAMILY["child"])
-    guardian = _ensure_person(*OTHER_FAMILY["guardian"])
-    Enrolment.objects.get_or_create(
-        student=child, school_class=school_class, defaults={"starts_on": records["school_year"].starts_on}
-    )
-    Guardianship.objects.get_or_create(
-        guardian=guardian, student=child, defaults={"has_custody": True, "information_only": False}
-    )
+    # Another family of class 5b, so the teacher sees more than the demo parent's booking.
+    keller = ensure_demo_families(records)["keller"]
+    child, guardian = keller["child"], keller["guardian"]
 
     series = MeetingSeries.objects.filter(school_class=school_class, title=DEMO_SERIES_TITLE).first()
     if series is not None:

@@ -9,6 +9,7 @@ from account.demo_users import DEMO_PASSWORD, DEMO_USERS, demo_email
 from account.models import Membership, Organisation, User
 from integrations.demo_content import DEMO_SLUG, DEMO_TOKEN
 from integrations.models import SpecialistApplication
+from schools.demo_families import FAMILIES
 
 pytestmark = pytest.mark.django_db
 
@@ -24,8 +25,8 @@ def test_seed_is_idempotent_and_every_demo_user_can_log_in(client, settings):
     settings.DEBUG = False
     call_command("seed_demo", "--force")
     call_command("seed_demo", "--force")
-    # The demo users plus the demo parent's second child (a student account made by the school records).
-    assert User.objects.count() == len(DEMO_USERS) + 1
+    # The demo users, the demo parent's second child (made by the school records) and the other school families.
+    assert User.objects.count() == len(DEMO_USERS) + 1 + 2 * len(FAMILIES)
     assert Organisation.objects.count() == 2
     club = Organisation.objects.get(name="Turnverein Musterwil")
     assert club.memberships.get(role="owner").user.email == "association@musterwil.example"

@@ -73,7 +73,6 @@ def test_the_demo_lunch_table_is_created_once():
         assert invoice.guardian == users["parent"] and invoice.month == last_month and invoice.case
 
 
-@pytest.mark.urls("tests.schools.test_lunch_admin_urls")
 def test_the_booking_list_is_read_only_and_audited(client, school_world):
     from django.contrib.auth.models import Group
 
