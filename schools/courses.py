@@ -379,27 +379,13 @@ def cancel(user, registration):
 
 
 def _cancel_fee(case, user):
-    """Cancel the open payment of a cancelled place and withdraw its bill; a paid fee stays (refund by the school).
-
-    services has no rule to cancel a payment, so this is the minimal update: the payment's status, a timeline note
-    through the case rules' event model, then the case withdrawn through `services.cases.change_status`.
-    """
+    """Cancel the open fee of a cancelled place and withdraw its bill; a paid fee stays (refund by the school)."""
     from services import cases
-    from services.models import CaseEvent, CaseStatus, Payment
 
-    payments = list(Payment.objects.select_for_update().filter(case=case, status=Payment.Status.OPEN))
-    if not payments:
-        if Payment.objects.filter(case=case, status=Payment.Status.PAID).exists():
-            logger.info("case %s: fee of a cancelled course place was paid already; refund by the school", case.pk)
-        return
     with translation.override((case.owner_user.language if case.owner_user else "") or settings.LANGUAGE_CODE):
-        note = _("Fee cancelled: the course registration was cancelled.")
-        withdrawn = _("The course registration was cancelled.")
-    Payment.objects.filter(pk__in=[p.pk for p in payments]).update(status=Payment.Status.CANCELLED)
-    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.PAYMENT, actor=user, actor_label=str(user), text=note)
-    if CaseStatus.WITHDRAWN in cases.allowed_transitions(case, "owner"):
-        cases.change_status(case, CaseStatus.WITHDRAWN, actor=user, by="owner", text=withdrawn)
-    logger.info("case %s: open course fee cancelled", case.pk)
+        text = _("Fee cancelled: the course registration was cancelled.")
+    if not cases.cancel_bill(case, actor=user, text=text):
+        logger.info("case %s: fee of a cancelled course place was paid already; refund by the school", case.pk)
 
 
 # --- overview -----------------------------------------------------------------------------------------------

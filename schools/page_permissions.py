@@ -29,7 +29,8 @@ def group_name(school):
 
 def school_collection(school):
     """The collection for the school's documents and images, below the root collection (created if missing)."""
-    root = Collection.get_first_root_node()
+    # Wagtail's migration makes the root collection; a flushed test database has none.
+    root = Collection.get_first_root_node() or Collection.add_root(name="Root")
     collection = root.get_children().filter(name=school.name).first()
     if collection is None:
         collection = root.add_child(instance=Collection(name=school.name))

@@ -311,6 +311,21 @@ def bill(owner, title, amount_rappen, *, key, lines=(), text=""):
     return case
 
 
+def cancel_bill(case, *, actor=None, text=""):
+    """Take back a bill that is no longer owed (a cancelled course place): its open payments are cancelled, the
+    timeline says why, and the case is withdrawn. A fee already paid stays paid (a refund is the office's matter);
+    returns whether anything was cancelled."""
+    with transaction.atomic():
+        open_payments = Payment.objects.select_for_update().filter(case=case, status=Payment.Status.OPEN)
+        if not open_payments.update(status=Payment.Status.CANCELLED):
+            return False
+        _event(case, CaseEvent.Kind.PAYMENT, actor=actor, text=str(text or _("Fee cancelled")))
+        if S.WITHDRAWN in allowed_transitions(case, "owner"):
+            change_status(case, S.WITHDRAWN, actor=actor, by="owner", text=str(text))
+    logger.info("bill %s cancelled", case.reference)
+    return True
+
+
 def _queue_receipt(case_id):
     from django_q.tasks import async_task
 

@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from schools.models import Enrolment, Guardianship, School, SchoolClass, SchoolYear, TeachingAssignment, Term
 from tests.factories import UserFactory
@@ -23,6 +23,14 @@ ROLES = (
     "head",  # school management
     "stranger",  # no school role
 )
+
+
+@pytest.fixture(autouse=True)
+def english_outside_requests():
+    """Rules called directly (outside a request) speak English here, like the /en/ pages the tests request; a
+    request still gets the language of its URL."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

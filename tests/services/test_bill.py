@@ -54,3 +54,21 @@ def test_nobody_else_sees_a_bill(client):
 
     assert client.get(f"/en/account/cases/{case.reference}/").status_code == 404
     assert client.get(f"/en/account/payments/{case.reference}/invoice.pdf").status_code == 404
+
+
+def test_a_bill_no_longer_owed_is_cancelled_and_withdrawn_but_a_paid_one_stays():
+    owner = UserFactory()
+    open_bill = cases.bill(owner, "Kurs Schach", 4000, key="course-registration:9")
+    paid_bill = cases.bill(owner, "Kurs Theater", 2500, key="course-registration:10")
+    cases.mark_paid(paid_bill.payments.get(), actor_label="Bank")
+
+    assert cases.cancel_bill(open_bill, actor=owner, text="Kursanmeldung storniert")
+    assert not cases.cancel_bill(paid_bill, actor=owner, text="Kursanmeldung storniert")
+
+    open_bill.refresh_from_db()
+    assert open_bill.status == CaseStatus.WITHDRAWN
+    assert open_bill.payments.get().status == Payment.Status.CANCELLED
+    assert open_bill.events.filter(kind="payment", text="Kursanmeldung storniert").exists()
+    assert paid_bill.payments.get().status == Payment.Status.PAID
+    paid_bill.refresh_from_db()
+    assert paid_bill.status == CaseStatus.SUBMITTED
