@@ -24,6 +24,47 @@ ROLES = (
     "stranger",  # no school role
 )
 
+SURNAMES = dict(
+    zip(
+        ROLES,
+        (
+            "Amstutz",
+            "Brechbühl",
+            "Cathomen",
+            "Dällenbach",
+            "Eggimann",
+            "Flückiger",
+            "Gubelmann",
+            "Hodel",
+            "Inäbnit",
+            "Jeanneret",
+            "Kobelt",
+            "Lüthold",
+        ),
+        strict=True,
+    )
+)
+FIRST_NAMES = dict(
+    zip(
+        ROLES,
+        (
+            "Annelies",
+            "Beat",
+            "Corina",
+            "Daniel",
+            "Esther",
+            "Fabian",
+            "Gabriela",
+            "Hannah",
+            "Ivo",
+            "Jasmin",
+            "Kurt",
+            "Lorenz",
+        ),
+        strict=True,
+    )
+)
+
 
 @pytest.fixture(autouse=True)
 def english_outside_requests():
@@ -51,7 +92,9 @@ def school_world(db):
     )
     class_a = SchoolClass.objects.create(school=school, school_year=year, name="3a", grade=3)
     class_b = SchoolClass.objects.create(school=school, school_year=year, name="5b", grade=5)
-    people = {key: UserFactory(language="en") for key in ROLES}
+    # Fixed, distinct surnames: tests assert that one person's name is absent from another's page, which random
+    # names from a short list would break now and then.
+    people = {key: UserFactory(language="en", last_name=SURNAMES[key], first_name=FIRST_NAMES[key]) for key in ROLES}
     for key in ("child", "classmate"):
         Enrolment.objects.create(student=people[key], school_class=class_a, starts_on=year.starts_on)
     Enrolment.objects.create(student=people["other_child"], school_class=class_b, starts_on=year.starts_on)
