@@ -40,6 +40,7 @@ urlpatterns += i18n_patterns(
     path("account/tax/", include("services.tax_urls")),
     path("account/documents/", include("services.document_urls")),
     path("account/school/", include("schools.account_urls")),
+    path("account/utilities/", include("utilities.account_urls")),
     path("verify/", include("services.verify_urls")),
     path("account/", include("account.urls")),
     path("search/", home_views.search, name="search"),

@@ -30,6 +30,7 @@ EVENT_TYPES = {
     "case.question.answered": (1, _("The applicant answered a question of the administration.")),
     "absence.reported": (1, _("A guardian reported a student's absence, or a teacher recorded one.")),
     "leave_request.submitted": (1, _("A guardian asked for a student's leave from school.")),
+    "meter_reading.reported": (1, _("A customer reported the reading of a manual meter.")),
 }
 
 

@@ -17,6 +17,8 @@ RECORD_TYPES = {
         "School records: schools, school years and terms, classes, enrolments, guardianships, teaching assignments"
     ),
     "absences": _("Absences and leave requests of students (events absence.reported, leave_request.submitted)"),
+    "utility_records": _("Utility customers, contracts, meters and invoices; activation codes of customer accounts"),
+    "meter_readings": _("Meter readings: bulk import, readings reported by customers (event meter_reading.reported)"),
 }
 
 #: Record types whose events are scoped by service / destination (in addition to the record type).

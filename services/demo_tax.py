@@ -16,7 +16,7 @@ from .models import TaxAccount
 
 DEMO_NUMBER = "MW-2026-104233"
 DEMO_TRY_NUMBER = "MW-2026-104234"
-# For the README: a newcomer activates the second account with this code (letters and digits of tax.CODE_ALPHABET).
+# For the README: a newcomer activates the second account with this code (letters, digits of link_codes.ALPHABET).
 DEMO_ACTIVATION_CODE = "STEU-ERMW-7426"
 
 YEAR = 2026

@@ -10,11 +10,8 @@ account block it until a new code is issued; a person also gets a limited number
 """
 
 import datetime
-import secrets
 
 from django.conf import settings
-from django.contrib.auth.hashers import check_password, make_password
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -22,16 +19,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from account import notifications
+from account import link_codes, notifications
 from account.dashboard import DashboardSection, register
 
 from .forms import validate_upload
 from .models import TaxAccount, TaxDocument, TaxEntry
 
-# No 0/O, 1/I/L look-alikes: the code is typed from a printed letter.
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-CODE_LENGTH = 12
-CODE_GROUP = 4
 MAX_FAILED_ATTEMPTS = 5
 DEFAULT_VALID_DAYS = 90
 # Per person, across all accounts: attempts within the window.
@@ -58,22 +51,13 @@ def wrong_number_or_code():
 # --- activation codes ---------------------------------------------------------------------------------
 
 
-def normalise_code(code):
-    """'abcd efgh-jkmn' → 'ABCDEFGHJKMN' (what a person types from the letter, without separators)."""
-    return "".join(ch for ch in str(code or "").upper() if ch.isalnum())
-
-
-def format_code(code):
-    plain = normalise_code(code)
-    return "-".join(plain[i : i + CODE_GROUP] for i in range(0, len(plain), CODE_GROUP))
+normalise_code = link_codes.normalise
+format_code = link_codes.display
+new_code = link_codes.new
 
 
 def normalise_number(number):
     return " ".join(str(number or "").split()).upper()
-
-
-def new_code():
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
 def set_activation_code(account, code=None, valid_days=DEFAULT_VALID_DAYS):
@@ -82,9 +66,9 @@ def set_activation_code(account, code=None, valid_days=DEFAULT_VALID_DAYS):
     Only its hash and expiry are stored; the previous code stops working and failed attempts start again.
     """
     plain = normalise_code(code) if code else new_code()
-    if len(plain) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in plain):
-        raise TaxError(f"An activation code has {CODE_LENGTH} characters of {CODE_ALPHABET}.")
-    account.activation_code_digest = make_password(plain)
+    if not link_codes.is_well_formed(plain):
+        raise TaxError(f"An activation code has {link_codes.LENGTH} characters of {link_codes.ALPHABET}.")
+    account.activation_code_digest = link_codes.digest(plain)
     account.activation_code_expires_at = timezone.now() + datetime.timedelta(days=valid_days)
     account.failed_activation_attempts = 0
     account.save(update_fields=["activation_code_digest", "activation_code_expires_at", "failed_activation_attempts"])
@@ -92,14 +76,7 @@ def set_activation_code(account, code=None, valid_days=DEFAULT_VALID_DAYS):
 
 
 def _rate_limited(user):
-    key = f"tax-activation-attempts:{user.pk}"
-    cache.add(key, 0, RATE_LIMIT_WINDOW)
-    try:
-        attempts = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, RATE_LIMIT_WINDOW)
-        attempts = 1
-    return attempts > RATE_LIMIT_ATTEMPTS
+    return link_codes.too_many_attempts("tax", user, RATE_LIMIT_ATTEMPTS, RATE_LIMIT_WINDOW)
 
 
 def _count_failure(account):
@@ -130,7 +107,7 @@ def _link(user, number, plain):
     if account is None:
         return None, wrong_number_or_code()
     usable = account.activation_code_digest and account.failed_activation_attempts < MAX_FAILED_ATTEMPTS
-    if not usable or not check_password(plain, account.activation_code_digest):
+    if not usable or not link_codes.matches(plain, account.activation_code_digest):
         if account.activation_code_digest:
             _count_failure(account)
         return None, wrong_number_or_code()

@@ -1,0 +1,1 @@
+"""The dashboard section of energy and water (filled by the account pages)."""

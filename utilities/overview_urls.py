@@ -1,0 +1,3 @@
+"""URLs of the overview pages (mounted by utilities/account_urls.py)."""
+
+urlpatterns = []
