@@ -55,6 +55,12 @@ def creditor_of(site=None):
     return account, {key: value for key, value in creditor.items() if value}
 
 
+def is_qr_iban(account):
+    """A QR-IBAN has an institution id (IID, digits 5–9) from 30000 to 31999."""
+    number = iban_numbers.compact(account or "")
+    return len(number) >= 9 and number[4:9].isdigit() and 30000 <= int(number[4:9]) <= 31999
+
+
 def address_of(holder):
     """The QR-bill address (dict for qrbill) of a person or organisation with a complete enough address, or None."""
     if holder is None:

@@ -7,6 +7,7 @@ exist only in demo databases, which seed_demo refuses to build with DEBUG off.
 from django.db import transaction
 from django.db.models import Max
 
+from services.demo_utility_move import DESTINATION as UTILITY_DESTINATION
 from services.models import ServicePage
 
 from .models import ApiToken, Event, SpecialistApplication, WebhookEndpoint
@@ -85,3 +86,35 @@ def ensure_demo_school_application():
         if not ApiToken.objects.filter(digest=token_digest(SCHOOL_DEMO_TOKEN)).exists():
             application.issue_token(token=SCHOOL_DEMO_TOKEN, name="Demo")
     return application, SCHOOL_DEMO_TOKEN
+
+
+UTILITY_DEMO_SLUG = "werke-musterwil"
+UTILITY_DEMO_TOKEN = "gpk_demo_werke_musterwil_00000000000"  # noqa: S105 — a published demo value, see above
+
+
+def ensure_demo_utility_application():
+    """Create or refresh the utility's demo application; return (application, UTILITY_DEMO_TOKEN).
+
+    The billing and metering application of the Werke: it writes customers, contracts, meters, invoices and bulk
+    readings, reads the readings customers report (meter_reading.reported) and works the move in/out cases of its
+    destination.
+    """
+    with transaction.atomic():
+        application, created = SpecialistApplication.objects.update_or_create(
+            slug=UTILITY_DEMO_SLUG,
+            defaults={
+                "name": "Werke Musterwil",
+                "vendor": "Musterwil Demo",
+                "contact_name": "Demo",
+                "is_test": True,
+                "destinations": UTILITY_DESTINATION,
+                "read_types": ["cases", "meter_readings", "utility_records"],
+                "write_types": ["cases", "meter_readings", "utility_records"],
+            },
+        )
+        if created:
+            application.acknowledged_event_id = Event.objects.aggregate(newest=Max("id"))["newest"] or 0
+            application.save(update_fields=["acknowledged_event_id"])
+        if not ApiToken.objects.filter(digest=token_digest(UTILITY_DEMO_TOKEN)).exists():
+            application.issue_token(token=UTILITY_DEMO_TOKEN, name="Demo")
+    return application, UTILITY_DEMO_TOKEN

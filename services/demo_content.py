@@ -28,6 +28,7 @@ from .demo_moving import moving_service_specs
 from .demo_parking import PARKING_FORM_FIELDS, ensure_demo_parking
 from .demo_payments import ensure_demo_payment_settings
 from .demo_tax import ensure_demo_tax
+from .demo_utility_move import utility_move_service_spec
 from .form_builder import fields_snapshot
 from .models import Case, CaseDocument, CaseStatus, Payment, ServiceForm, ServiceIndexPage, ServicePage
 
@@ -408,6 +409,7 @@ SERVICES = {
 
 SERVICES["bescheinigungen"] = certificate_service_spec(field, heading)
 SERVICES.update(moving_service_specs(field, heading, step_break))
+SERVICES.update(utility_move_service_spec(field, heading))
 
 
 def _stream(model, field_name, raw):

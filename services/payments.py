@@ -22,9 +22,10 @@ from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from stdnum import iban as iban_numbers
 from stdnum.ch import esr
 from stdnum.iso7064 import mod_97_10
+
+from home.qr_bill import is_qr_iban
 
 from .models import Case, CaseDocument, Payment, PaymentTransaction
 
@@ -81,12 +82,6 @@ def can_pay_online(case, payment=None):
 
 
 # --- QR-bill references ---------------------------------------------------------------------------------
-
-
-def is_qr_iban(account):
-    """A QR-IBAN has an institution id (IID, digits 5–9) from 30000 to 31999."""
-    number = iban_numbers.compact(account or "")
-    return len(number) >= 9 and number[4:9].isdigit() and 30000 <= int(number[4:9]) <= 31999
 
 
 def qrr_reference(case_id, payment_id):

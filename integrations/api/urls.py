@@ -3,8 +3,10 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import absences, certificates_views, events_views, payments_views, school_records, tax_views
+from . import absences, certificates_views, events_views, payments_views, school_records, tax_views, utility_records
 from . import cases_views as cases
+from . import meter_readings as readings
+from . import reading_reports as reports
 from . import schema as _schema  # noqa: F401 — registers the bearer scheme with drf-spectacular
 
 app_name = "api"
@@ -64,4 +66,33 @@ urlpatterns = [
     path("absences/<int:pk>", absences.AbsenceView.as_view(), name="absence"),
     path("leave-requests", absences.LeaveRequestListView.as_view(), name="leave_requests"),
     path("leave-requests/<int:pk>", absences.LeaveRequestView.as_view(), name="leave_request"),
+    path("meter-readings", readings.MeterReadingsView.as_view(), name="meter_readings"),
+    path("meter-reading-reports", reports.ReadingReportListView.as_view(), name="meter_reading_reports"),
+    path("meter-reading-reports/<int:pk>", reports.ReadingReportView.as_view(), name="meter_reading_report"),
+    path(
+        "meter-reading-reports/<int:pk>/photo",
+        reports.ReadingReportPhotoView.as_view(),
+        name="meter_reading_report_photo",
+    ),
+    path("utility-records", utility_records.UtilityRecordsView.as_view(), name="utility_records"),
+    path(
+        "utility-customers/<str:customer_number>",
+        utility_records.UtilityCustomerView.as_view(),
+        name="utility_customer",
+    ),
+    path(
+        "utility-customers/<str:customer_number>/activation-code",
+        utility_records.ActivationCodeView.as_view(),
+        name="utility_customer_activation_code",
+    ),
+    path(
+        "utility-invoices/<str:invoice_number>/pdf",
+        utility_records.InvoicePdfView.as_view(),
+        name="utility_invoice_pdf",
+    ),
+    path(
+        "utility-contracts/<str:contract_number>/terms",
+        utility_records.ContractTermsView.as_view(),
+        name="utility_contract_terms",
+    ),
 ]

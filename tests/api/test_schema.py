@@ -51,6 +51,42 @@ EXERCISED = {
     ("/api/v1/leave-requests", "get"): "test_absences_api.py::test_the_lists_page_with_a_cursor_in_one_query",
     ("/api/v1/absences/{id}", "get"): "test_absences_api.py::test_an_absence_is_fetched_with_the_id_of_its_event",
     ("/api/v1/leave-requests/{id}", "get"): "test_absences_api.py::test_a_leave_request_is_fetched_with_its_decision",
+    (
+        "/api/v1/utility-records",
+        "post",
+    ): "test_utility_records_api.py::test_a_delivery_creates_the_records_…",
+    (
+        "/api/v1/utility-customers/{customer_number}",
+        "get",
+    ): "test_utility_records_api.py::test_the_customer_reads_with_…",
+    (
+        "/api/v1/utility-customers/{customer_number}/activation-code",
+        "post",
+    ): "test_utility_records_api.py::test_the_activation_code_links_…",
+    (
+        "/api/v1/utility-invoices/{invoice_number}/pdf",
+        "put",
+    ): "test_utility_records_api.py::test_invoice_pdfs_and_contract_terms_…",
+    (
+        "/api/v1/utility-contracts/{contract_number}/terms",
+        "put",
+    ): "test_utility_records_api.py::test_invoice_pdfs_and_contract_terms_…",
+    (
+        "/api/v1/meter-readings",
+        "post",
+    ): "test_meter_readings_api.py::test_ten_thousand_readings_in_one_request_are_stored",
+    (
+        "/api/v1/meter-reading-reports",
+        "get",
+    ): "test_reading_reports_api.py::test_the_list_pages_with_a_cursor_filters_by_meter_in_one_query",
+    (
+        "/api/v1/meter-reading-reports/{id}",
+        "get",
+    ): "test_reading_reports_api.py::test_a_report_is_fetched_with_the_id_of_its_event",
+    (
+        "/api/v1/meter-reading-reports/{id}/photo",
+        "get",
+    ): "test_reading_reports_api.py::test_a_report_is_fetched_with_the_id_of_its_event",
 }
 HTTP_METHODS = {"get", "post", "put", "patch", "delete", "head", "options", "trace"}
 PROBLEM = "application/problem+json"

@@ -82,6 +82,7 @@ def test_running_twice_creates_nothing_new():
         "zuzug",
         "wegzug",
         "umzug",
+        "werke_umzug",
     ]
     assert second["created_cases"] == {} and second["created_forms"] == []
     assert {key: page.pk for key, page in second["pages"].items()} == {

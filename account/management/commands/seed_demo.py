@@ -7,9 +7,15 @@ from django.db import transaction
 from account.demo_clients import DEMO_REDIRECT_URI, ensure_demo_client
 from account.demo_users import DEMO_PASSWORD, ensure_demo_organisations, ensure_demo_users
 from home.demo_content import ensure_demo_site
-from integrations.demo_content import demo_endpoint, ensure_demo_application, ensure_demo_school_application
+from integrations.demo_content import (
+    demo_endpoint,
+    ensure_demo_application,
+    ensure_demo_school_application,
+    ensure_demo_utility_application,
+)
 from schools.demo_content import ensure_demo_school
 from services.demo_content import ensure_demo_services
+from utilities import demo_content as utility_demo
 
 
 class Command(BaseCommand):
@@ -32,6 +38,8 @@ class Command(BaseCommand):
             school = ensure_demo_school(home, users)
             application, token = ensure_demo_application()
             school_application, school_token = ensure_demo_school_application()
+            utility = utility_demo.ensure_demo_utilities(users)
+            utility_application, utility_token = ensure_demo_utility_application()
             login_client = ensure_demo_client()
         self.stdout.write(self.style.SUCCESS(f"Musterwil is ready at the site root ({home.title})."))
         self.stdout.write(f"Demo users ({len(users)}), password '{DEMO_PASSWORD}':")
@@ -58,6 +66,23 @@ class Command(BaseCommand):
         self.stdout.write(
             f"School: {school['school'].name} with classes {', '.join(sorted(school['classes']))}; "
             "parents, teachers and students find it under /account/school/; guide: docs/schools.md"
+        )
+        if utility:
+            to_try = utility["to_try"]
+            self.stdout.write(
+                f"Utility: customer account {utility['customer'].customer_number} of {users['customer'].email} "
+                f"({utility['written']} meter readings added); guide: docs/utilities.md"
+            )
+            if to_try.is_linked:
+                self.stdout.write(f"  customer account {to_try.customer_number} has been linked by someone already")
+            else:
+                self.stdout.write(
+                    f"  link customer account {to_try.customer_number} under /account/utilities/ with the "
+                    f"activation code {utility_demo.DEMO_ACTIVATION_CODE}"
+                )
+        self.stdout.write(
+            f"Specialist application '{utility_application.name}' (destination "
+            f"'{utility_application.destinations}', utility records and meter readings), API token: {utility_token}"
         )
         self.stdout.write(
             f"Login client '{login_client.name}' for apps (public, PKCE): client id {login_client.id}, "
