@@ -27,6 +27,9 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from home import bulk_records
+from home.bulk_records import RecordsInvalid, pointer, row_error
+
 from .models import Enrolment, Guardianship, School, SchoolClass, SchoolYear, TeachingAssignment, Term
 
 logger = logging.getLogger(__name__)
@@ -38,27 +41,12 @@ SUBJECTS_MAX_LENGTH = TeachingAssignment._meta.get_field("subjects").max_length
 SECTIONS = ("schools", "schoolYears", "terms", "classes", "enrolments", "guardianships", "teachingAssignments")
 
 
-class SchoolRecordsInvalid(Exception):
-    """The batch was refused as a whole; `errors` lists every row error (pointer, field, detail, code)."""
-
-    def __init__(self, errors):
-        self.errors = errors
-        super().__init__(f"{len(errors)} invalid row(s)")
-
-
-def pointer(*parts):
-    """('enrolments', 3, 'studentEmail') → '#/enrolments/3/studentEmail' (RFC 6901 in a URI fragment)."""
-    return "#/" + "/".join(str(part) for part in parts) if parts else "#"
-
-
-def row_error(parts, detail, code):
-    return {"field": ".".join(str(part) for part in parts), "pointer": pointer(*parts), "detail": detail, "code": code}
+class SchoolRecordsInvalid(RecordsInvalid):
+    """The batch was refused as a whole; `errors` lists every row error (field, pointer, detail, code)."""
 
 
 def chunked(items, size=CHUNK):
-    items = list(items)
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+    return bulk_records.chunked(items, size)
 
 
 @dataclass

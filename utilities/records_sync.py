@@ -24,6 +24,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
+from home import bulk_records
+from home.bulk_records import RecordsInvalid, pointer, row_error
+
 from .linking import normalise_number
 from .models import Contract, Invoice, Meter, UtilityCustomer
 
@@ -93,27 +96,12 @@ DEFAULTS = {
 }
 
 
-class UtilityRecordsInvalid(Exception):
+class UtilityRecordsInvalid(RecordsInvalid):
     """The batch was refused as a whole; `errors` lists every row error (field, pointer, detail, code)."""
-
-    def __init__(self, errors):
-        self.errors = errors
-        super().__init__(f"{len(errors)} invalid row(s)")
-
-
-def pointer(*parts):
-    """('meters', 3, 'customerNumber') → '#/meters/3/customerNumber' (RFC 6901 in a URI fragment)."""
-    return "#/" + "/".join(str(part) for part in parts) if parts else "#"
-
-
-def row_error(parts, detail, code):
-    return {"field": ".".join(str(part) for part in parts), "pointer": pointer(*parts), "detail": detail, "code": code}
 
 
 def chunked(items, size=CHUNK):
-    items = list(items)
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+    return bulk_records.chunked(items, size)
 
 
 @dataclass
