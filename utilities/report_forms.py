@@ -1,39 +1,22 @@
 """The form of a reported meter reading and the check of its photo; the rules are in utilities.reporting."""
 
-import filetype
 from django import forms
-from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-# The portal's upload check lives in services, which utilities may not import; a photo needs only this much of it.
-MAX_PHOTO_BYTES = 10 * 1024 * 1024
-PHOTO_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+from home.uploads import EXTENSION_ALIASES, MIME_TYPES, validate_upload
+
+PHOTO_EXTENSIONS = ("jpg", "png", "webp")
 
 
 def photo_content_type(name):
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    return PHOTO_TYPES.get(extension, "application/octet-stream")
+    return MIME_TYPES.get(EXTENSION_ALIASES.get(extension, extension), "application/octet-stream")
 
 
 def check_photo(file):
-    """Refuse a photo that is too large or whose content is not the image its name says (a renamed program)."""
-    name = (getattr(file, "name", "") or "").rsplit("/", 1)[-1]
-    if file.size > MAX_PHOTO_BYTES:
-        raise ValidationError(
-            _("“%(name)s” is too large (%(size)s); photos may be at most %(max)s."),
-            code="file_size",
-            params={"name": name, "size": filesizeformat(file.size), "max": filesizeformat(MAX_PHOTO_BYTES)},
-        )
-    file.seek(0)
-    kind = filetype.guess(file.read(8192))
-    file.seek(0)
-    if kind is None or kind.mime != photo_content_type(name):
-        raise ValidationError(
-            _("The content of “%(name)s” is not a JPEG, PNG or WebP photo."), code="file_content", params={"name": name}
-        )
+    """The portal's upload check for a photo: JPEG, PNG or WebP by name and by content, at most 10 MB."""
+    validate_upload(file, allowed=PHOTO_EXTENSIONS)
 
 
 class DateInput(forms.DateInput):
@@ -60,7 +43,7 @@ class ReadingReportForm(forms.Form):
     photo = forms.ImageField(
         label=_("Photo of the meter display (optional)"),
         required=False,
-        validators=[FileExtensionValidator(list(PHOTO_TYPES)), check_photo],
+        validators=[check_photo],
         help_text=_("JPEG, PNG or WebP, at most 10 MB. It helps us if a value looks unusual."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
