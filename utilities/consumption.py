@@ -168,6 +168,20 @@ class Series:
         return _sum([bar.previous for bar in self.bars]) if self.compare else None
 
     @property
+    def is_running(self):
+        """The period has not ended yet: this day, month or year."""
+        return self.end > timezone.now()
+
+    @property
+    def previous_total_so_far(self):
+        """Last year's consumption up to the same point of the period, so a period that has only begun compares
+        with as many days (quarter hours, months) of last year — not with the whole of it."""
+        if not self.compare:
+            return None
+        now = timezone.now()
+        return _sum([bar.previous for bar in self.bars if bar.start < now])
+
+    @property
     def average(self):
         """Per bar with data, so a month that has only begun is not diluted by the days to come."""
         return _average([bar.value for bar in self.bars])

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from tests.utilities.conftest import add_profile
 from utilities import chart, consumption
@@ -139,6 +140,20 @@ def test_compare_adds_the_same_bars_one_year_earlier_in_the_same_query(utility_w
     assert result.total == Decimal("48.000")
     assert result.previous_total == Decimal("144.000")
     assert result.previous_average == Decimal("48.000")
+    assert not result.is_running
+
+
+def test_a_running_month_compares_with_last_year_up_to_the_same_point(utility_world):
+    meter = utility_world["smart"]
+    today = timezone.localdate()
+    start = today.replace(day=1)
+    last_year = start.replace(year=start.year - 1)
+    add_profile(meter, local_midnight(last_year), 28, kwh_per_quarter=Decimal("0.500"))  # 48 kWh a day
+    result = consumption.series(meter, period="month", day=today, compare=True)
+    assert result.is_running
+    days_begun = (today - start).days + 1
+    assert result.previous_total_so_far == Decimal("48.000") * min(days_begun, 28)
+    assert result.previous_total == Decimal("48.000") * 28
 
 
 def test_compare_in_the_day_view_follows_the_wall_clock(utility_world):
