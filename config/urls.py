@@ -11,6 +11,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from home import health
 from home import views as home_views
 from integrations.api.problems import not_found_view as api_not_found
 
@@ -26,6 +27,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/setlang/", set_language, name="set_language"),
+    # Load balancers probe this address without a language prefix.
+    path("healthz", health.healthz, name="healthz"),
     path("api/v1/", include("integrations.api.urls")),
     path("schools/", include("schools.urls")),
     re_path(r"^api/", api_not_found),

@@ -427,11 +427,19 @@ PORTAL_PAYMENT_PROVIDER = os.environ.get("PORTAL_PAYMENT_PROVIDER", "test")
 PORTAL_CERTIFICATES_AUTO_ISSUE = env_list("PORTAL_CERTIFICATES_AUTO_ISSUE", "residence")
 
 # --- Logging ------------------------------------------------------------------------------
+# LOG_FORMAT=json writes one JSON object per line (config/logging_json.py) for a log collector; plain is for people.
+LOG_FORMAT = "json" if os.environ.get("LOG_FORMAT", "plain").strip().lower() == "json" else "plain"
+# /healthz answers 503 once the oldest queued task has waited longer than this (seconds); see docs/deployment.md.
+HEALTH_QUEUE_MAX_AGE = int(os.environ.get("HEALTH_QUEUE_MAX_AGE", "300"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "config.logging_json.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
