@@ -9,6 +9,7 @@ import threading
 
 import pytest
 from django.db import connection, connections
+from django.utils import translation
 
 from schools import meetings
 from schools.models import Enrolment, Guardianship
@@ -32,11 +33,14 @@ def run_together(actions):
     """Run the callables in threads released at the same moment; returns (results, errors)."""
     barrier = threading.Barrier(len(actions))
     results, errors = [], []
+    # A new thread starts in the default language; the rules' messages must speak the test's language.
+    language = translation.get_language()
 
     def worker(action):
         try:
             barrier.wait(timeout=30)
-            results.append(action())
+            with translation.override(language):
+                results.append(action())
         except meetings.MeetingError as error:
             errors.append(error)
         except Exception as error:  # noqa: BLE001 - anything else is a failure, asserted below

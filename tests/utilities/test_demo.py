@@ -50,10 +50,13 @@ def counts():
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     """Seeded once for the module (two years of 15-minute values take seconds); every test rolls back its changes."""
+    # One fixed "now" for the module: a quarter hour may end while its tests run, and seeding again then would
+    # rightly append it.
+    now = timezone.now()
     with django_db_blocker.unblock(), transaction.atomic():
         users = ensure_demo_users()
-        seeded = ensure_demo_utilities(users)
-        yield {"users": users, **seeded}
+        seeded = ensure_demo_utilities(users, now=now)
+        yield {"users": users, "now": now, **seeded}
         transaction.set_rollback(True)
 
 
@@ -78,7 +81,7 @@ def in_history(month, day):
 
 def test_seeding_again_adds_nothing(demo):
     before = counts()
-    again = ensure_demo_utilities(ensure_demo_users())
+    again = ensure_demo_utilities(ensure_demo_users(), now=demo["now"])
 
     assert again["written"] == 0
     assert counts() == before
@@ -143,7 +146,7 @@ def test_the_smart_meter_has_two_years_of_quarter_hours_up_to_now(demo):
         readings = smart.readings.filter(register=register)
         first, last = readings.earliest("timestamp"), readings.latest("timestamp")
         assert timezone.localtime(first.timestamp).time() == datetime.time(0, 0)
-        assert timezone.now() - last.timestamp < datetime.timedelta(minutes=15)
+        assert datetime.timedelta(0) <= demo["now"] - last.timestamp < datetime.timedelta(minutes=15)
         quarters = int((last.timestamp - first.timestamp) / datetime.timedelta(minutes=15)) + 1
         assert readings.count() == quarters, "one value every 15 minutes, none missing, also across clock changes"
         assert HISTORY_DAYS * 96 <= quarters <= (HISTORY_DAYS + 1) * 96

@@ -1,0 +1,1 @@
+"""Security headers and content security policy, checked across the portal's page types."""
