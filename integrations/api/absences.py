@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from schools.models import Absence, LeaveRequest, ReasonCategory
 
 from .base import ApiView
+from .paging import id_page
 from .problems import PROBLEM_CONTENT_TYPE, Problem
 from .schema import problems
 from .serializers import ProblemSerializer
@@ -223,16 +224,10 @@ class AbsencesApiView(ApiView):
         query = AbsencesListQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        found = queryset.select_related("student", "school_class__school").order_by("id")
+        found = queryset.select_related("student", "school_class__school")
         if params.get("createdSince"):
             found = found.filter(**{f"{created_field}__gte": params["createdSince"]})
-        if params.get("after") is not None:
-            found = found.filter(id__gt=params["after"])
-        limit = params["limit"]
-        records = list(found[: limit + 1])
-        more = len(records) > limit
-        records = records[:limit]
-        return {"results": [to_data(record) for record in records], "next": str(records[-1].pk) if more else None}
+        return id_page(found, params.get("after"), params["limit"], to_data)
 
 
 LIST_DESCRIPTION = (

@@ -18,6 +18,7 @@ from utilities.report_forms import photo_content_type
 
 from .base import ApiView
 from .cases_views import PassThroughNegotiation
+from .paging import id_page
 from .problems import PROBLEM_CONTENT_TYPE, Problem
 from .schema import problems
 from .serializers import ProblemSerializer
@@ -143,19 +144,10 @@ class ReadingReportListView(ReadingReportApiView):
         query = ReadingReportListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        found = _reports().order_by("id")
+        found = _reports()
         if params.get("meter"):
             found = found.filter(meter__meter_number=params["meter"])
-        if params.get("after") is not None:
-            found = found.filter(id__gt=params["after"])
-        limit = params["limit"]
-        records = list(found[: limit + 1])
-        more = len(records) > limit
-        records = records[:limit]
-        data = {
-            "results": [report_data(record, request) for record in records],
-            "next": str(records[-1].pk) if more else None,
-        }
+        data = id_page(found, params.get("after"), params["limit"], lambda record: report_data(record, request))
         return Response(ReadingReportListSerializer(data).data)
 
 
